@@ -1,0 +1,23 @@
+import type { HttpHandler } from "@azure/functions";
+import type { EventRoute } from "../../shared/events/eventRoutes.js";
+import { handleEventRequest } from "../../shared/events/handleEventRequest.js";
+import { readLimitedBody } from "./readLimitedBody.js";
+import { toHttpResponse } from "./toHttpResponse.js";
+import { withErrorBoundary } from "./withErrorBoundary.js";
+
+/** The HTTP handler of one event route: HttpRequest in, the core's answer out. */
+export function eventFunction(route: EventRoute): HttpHandler {
+  return withErrorBoundary(async (request, runtime, log) => {
+    const response = await handleEventRequest(
+      route,
+      {
+        method: request.method,
+        headers: request.headers,
+        readBody: async (maxBytes) => await readLimitedBody(request, maxBytes),
+      },
+      runtime,
+      log,
+    );
+    return toHttpResponse(response);
+  });
+}

@@ -1,0 +1,34 @@
+/** The app's whole configuration, validated once by `loadConfig`. */
+export interface Config {
+  /** The one hub this app handles events for. */
+  readonly hub: string;
+  /** How REST calls authenticate: with the connection string's key, or with Entra ID. */
+  readonly service:
+    | { readonly auth: "key"; readonly endpoint: string; readonly connectionString: string }
+    | { readonly auth: "entra"; readonly endpoint: string };
+  /** Access keys that may sign events (primary first). Empty only when unsigned events are allowed. */
+  readonly signingKeys: readonly string[];
+  readonly allowUnsignedEvents: boolean;
+  /** Lower-case hosts the abuse-protection handshake accepts; `any` only when configured as `*`. */
+  readonly allowedOrigins: { readonly any: boolean; readonly hosts: ReadonlySet<string> };
+  readonly storage: { readonly connectionString: string; readonly table: string };
+  readonly negotiate: {
+    readonly tokenTtlMinutes: number;
+    readonly roles: readonly string[];
+    readonly groups: readonly string[];
+    readonly allowQueryUserId: boolean;
+  };
+  readonly connect: {
+    readonly roles: readonly string[];
+    readonly groups: readonly string[];
+    readonly allowAnonymous: boolean;
+    /** 0 means no limit. */
+    readonly maxConnectionsPerUser: number;
+  };
+  readonly messages: {
+    readonly maxBytes: number;
+    readonly sendRequiresMembership: boolean;
+    /** 0 means no limit. */
+    readonly perMinute: number;
+  };
+}

@@ -1,0 +1,135 @@
+import type { Config } from "./config.js";
+import { ConfigError } from "./configError.js";
+import { parseConnectionString, toHttpUrl } from "./parseConnectionString.js";
+import { SettingNames as S } from "./settingNames.js";
+import { SettingsReader, type Env } from "./settingsReader.js";
+
+const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+const TABLE_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * Validates every setting once and returns a frozen configuration, or throws one `ConfigError`
+ * that names every problem. Nothing else in the app reads the environment.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new SettingsReader(env);
+
+  const hub = read.required(S.hub, "the hub whose events this app handles");
+  if (hub !== "" && !HUB_PATTERN.test(hub)) {
+    read.problem(`${S.hub} must start with a letter and hold at most 128 letters, digits or _\`,.[]`);
+  }
+
+  const service = readService(read);
+  const signingKeys = [
+    service?.auth === "key" ? service.accessKey : read.text(S.accessKey),
+    read.text(S.secondaryKey),
+  ].filter((key): key is string => key !== undefined);
+  const allowUnsignedEvents = read.boolean(S.allowUnsignedEvents, false);
+  if (signingKeys.length === 0 && !allowUnsignedEvents) {
+    read.problem(
+      `no access key to verify event signatures: set ${S.accessKey} (the hub's access key) ` +
+        `or, only if events are authenticated another way, ${S.allowUnsignedEvents}=true`,
+    );
+  }
+  if (signingKeys.length > 0 && allowUnsignedEvents) {
+    read.problem(`${S.allowUnsignedEvents} is set although an access key is configured; remove it`);
+  }
+
+  const storageConnectionString =
+    read.text(S.storage) ??
+    read.required(S.webJobsStorage, `or ${S.storage}: the Table Storage connection string`);
+  const table = read.text(S.table) ?? "Switchboard";
+  if (!TABLE_PATTERN.test(table)) {
+    read.problem(`${S.table} must be 3-63 letters or digits, starting with a letter`);
+  }
+
+  const config: Config = {
+    hub,
+    service: service
+      ? service.auth === "key"
+        ? { auth: "key", endpoint: service.endpoint, connectionString: service.connectionString }
+        : { auth: "entra", endpoint: service.endpoint }
+      : { auth: "entra", endpoint: "" },
+    signingKeys,
+    allowUnsignedEvents,
+    allowedOrigins: readAllowedOrigins(read, service?.endpoint),
+    storage: { connectionString: storageConnectionString, table },
+    negotiate: {
+      tokenTtlMinutes: read.integer(S.tokenTtlMinutes, 10, 1, 1440),
+      roles: read.list(S.tokenRoles),
+      groups: read.list(S.tokenGroups),
+      allowQueryUserId: read.boolean(S.devQueryUserId, false),
+    },
+    connect: {
+      roles: read.list(S.connectRoles),
+      groups: read.list(S.connectGroups),
+      allowAnonymous: read.boolean(S.anonymousUsers, false),
+      maxConnectionsPerUser: read.integer(S.maxConnectionsPerUser, 0, 0, 1000),
+    },
+    messages: {
+      maxBytes: read.integer(S.maxMessageBytes, 64 * 1024, 1, MAX_FRAME_BYTES),
+      sendRequiresMembership: read.boolean(S.sendRequiresMembership, true),
+      perMinute: read.integer(S.messagesPerMinute, 600, 0, 1_000_000),
+    },
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return deepFreeze(config);
+}
+
+type ServiceSetting =
+  | { auth: "key"; endpoint: string; accessKey: string; connectionString: string }
+  | { auth: "entra"; endpoint: string };
+
+function readService(read: SettingsReader): ServiceSetting | undefined {
+  const connectionString = read.text(S.connectionString);
+  if (connectionString !== undefined) {
+    const parsed = parseConnectionString(connectionString);
+    if ("problem" in parsed) {
+      read.problem(`${S.connectionString} ${parsed.problem}`);
+      return undefined;
+    }
+    return { auth: "key", connectionString, ...parsed.connection };
+  }
+  const endpoint = read.text(S.endpoint);
+  if (endpoint === undefined) {
+    read.problem(`${S.connectionString} is missing (or set ${S.endpoint} to use Entra ID)`);
+    return undefined;
+  }
+  const url = toHttpUrl(endpoint);
+  if (!url) {
+    read.problem(`${S.endpoint} must be an http(s) URL`);
+    return undefined;
+  }
+  return { auth: "entra", endpoint: url.toString() };
+}
+
+function readAllowedOrigins(read: SettingsReader, endpoint: string | undefined): Config["allowedOrigins"] {
+  const extra = read.list(S.allowedOrigins);
+  const hosts = new Set<string>();
+  if (endpoint !== undefined) addHost(hosts, new URL(endpoint));
+  for (const item of extra) {
+    if (item === "*") continue;
+    const url = toHttpUrl(item.includes("://") ? item : `https://${item}`);
+    if (!url || url.pathname !== "/" || url.search !== "") {
+      read.problem(`${S.allowedOrigins} holds '${item}', which is not a host name`);
+      continue;
+    }
+    addHost(hosts, url);
+  }
+  return { any: extra.includes("*"), hosts };
+}
+
+/** The service names itself by host; accept the name with and without an explicit port. */
+function addHost(hosts: Set<string>, url: URL): void {
+  hosts.add(url.host.toLowerCase());
+  hosts.add(url.hostname.toLowerCase());
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

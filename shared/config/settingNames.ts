@@ -1,0 +1,26 @@
+/** Every setting the app reads, by the name users put in app settings or local.settings.json. */
+export const SettingNames = {
+  connectionString: "AZURE_WEBPUBSUB_CONNECTION_STRING",
+  hub: "AZURE_WEBPUBSUB_HUB",
+  endpoint: "AZURE_WEBPUBSUB_ENDPOINT",
+  accessKey: "AZURE_WEBPUBSUB_ACCESS_KEY",
+  secondaryKey: "AZURE_WEBPUBSUB_SECONDARY_KEY",
+  allowUnsignedEvents: "SWITCHBOARD_ALLOW_UNSIGNED_EVENTS",
+  allowedOrigins: "SWITCHBOARD_ALLOWED_ORIGINS",
+  storage: "SWITCHBOARD_STORAGE_CONNECTION_STRING",
+  webJobsStorage: "AzureWebJobsStorage",
+  table: "SWITCHBOARD_TABLE",
+  tokenTtlMinutes: "SWITCHBOARD_TOKEN_TTL_MINUTES",
+  tokenRoles: "SWITCHBOARD_TOKEN_ROLES",
+  tokenGroups: "SWITCHBOARD_TOKEN_GROUPS",
+  devQueryUserId: "SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID",
+  connectRoles: "SWITCHBOARD_CONNECT_ROLES",
+  connectGroups: "SWITCHBOARD_CONNECT_GROUPS",
+  anonymousUsers: "SWITCHBOARD_ALLOW_ANONYMOUS",
+  maxConnectionsPerUser: "SWITCHBOARD_MAX_CONNECTIONS_PER_USER",
+  maxMessageBytes: "SWITCHBOARD_MAX_MESSAGE_BYTES",
+  sendRequiresMembership: "SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP",
+  messagesPerMinute: "SWITCHBOARD_MESSAGES_PER_MINUTE",
+} as const;
+
+export type SettingName = (typeof SettingNames)[keyof typeof SettingNames];

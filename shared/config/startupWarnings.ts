@@ -1,0 +1,20 @@
+import type { Config } from "./config.js";
+import { SettingNames as S } from "./settingNames.js";
+
+/** Settings that weaken security on purpose; each is logged once when the app starts. */
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.allowUnsignedEvents) {
+    warnings.push(`${S.allowUnsignedEvents} is on: event signatures are NOT verified`);
+  }
+  if (config.negotiate.allowQueryUserId) {
+    warnings.push(`${S.devQueryUserId} is on: negotiate trusts ?userId= (development only)`);
+  }
+  if (config.allowedOrigins.any) {
+    warnings.push(`${S.allowedOrigins} holds '*': the handshake accepts any origin`);
+  }
+  if (config.connect.allowAnonymous) {
+    warnings.push(`${S.anonymousUsers} is on: connections without a user id are accepted`);
+  }
+  return warnings;
+}

@@ -1,0 +1,85 @@
+import { HttpError } from "../errors/httpError.js";
+import type { Log } from "../log/log.js";
+import { answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
+import { decodeEvent } from "../protocol/decodeEvent.js";
+import type { EventResponse } from "../protocol/eventResponse.js";
+import { isValidSignature } from "../protocol/signature.js";
+import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
+import { handleMessage } from "../routing/handleMessage.js";
+import type { Runtime } from "../runtime.js";
+import { MAX_EVENT_BODY_BYTES, type EventRoute } from "./eventRoutes.js";
+import { handleConnect } from "./handleConnect.js";
+import { handleConnected } from "./handleConnected.js";
+import { handleDisconnected } from "./handleDisconnected.js";
+
+/** One upstream HTTP request, as plain values. The body is read only once the headers passed. */
+export interface EventRequest {
+  readonly method: string;
+  readonly headers: Headers;
+  readBody(maxBytes: number): Promise<Uint8Array>;
+}
+
+/**
+ * The whole request path of one event route: handshake, CloudEvents attributes, signature,
+ * then the body and the event's handler. Expected failures are thrown as HttpError.
+ */
+export async function handleEventRequest(
+  route: EventRoute,
+  request: EventRequest,
+  runtime: Runtime,
+  log: Log,
+): Promise<EventResponse> {
+  const { config } = runtime;
+  if (request.method === "OPTIONS") return answerAbuseProtection(request.headers, config.allowedOrigins);
+  if (request.method !== "POST" || route === "validate") {
+    throw new HttpError(405, `${request.method} is not allowed here`);
+  }
+
+  const attributes = readEventAttributes(request.headers);
+  const fields = { event: attributes.eventName, connectionId: attributes.connectionId, eventId: attributes.id };
+  authenticate(attributes, runtime);
+  expectRoute(route, attributes);
+
+  const event = decodeEvent(attributes, await request.readBody(MAX_EVENT_BODY_BYTES));
+  const deps = { ...runtime, log: withFields(log, fields) };
+  switch (event.kind) {
+    case "connect":
+      return await handleConnect(event.request, deps);
+    case "connected":
+      return await handleConnected(event.request, deps);
+    case "disconnected":
+      return await handleDisconnected(event.request, deps);
+    case "user":
+      return await handleMessage(event, deps);
+  }
+}
+
+function authenticate(attributes: EventAttributes, { config }: Runtime): void {
+  if (attributes.hub !== config.hub) {
+    throw new HttpError(400, `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`);
+  }
+  const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
+  if (!config.allowedOrigins.any && !origins.some((origin) => config.allowedOrigins.hosts.has(origin))) {
+    throw new HttpError(401, "WebHook-Request-Origin is not an allowed Web PubSub host");
+  }
+  if (config.allowUnsignedEvents) return;
+  if (attributes.signature === null) throw new HttpError(401, "ce-signature header is missing");
+  if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
+    throw new HttpError(401, "ce-signature matches no configured access key");
+  }
+}
+
+function expectRoute(route: EventRoute, attributes: EventAttributes): void {
+  const expectedKind = route === "message" ? "user" : route;
+  if (attributes.eventName !== route || attributes.kind !== expectedKind) {
+    throw new HttpError(400, `a '${attributes.eventName.slice(0, 64)}' event was sent to the '${route}' route`);
+  }
+}
+
+function withFields(log: Log, fields: Record<string, string>): Log {
+  return {
+    info: (message, extra) => log.info(message, { ...fields, ...extra }),
+    warn: (message, extra) => log.warn(message, { ...fields, ...extra }),
+    error: (message, extra) => log.error(message, { ...fields, ...extra }),
+  };
+}

@@ -1,0 +1,31 @@
+/** Header names of the Web PubSub upstream protocol (lower case, as Fetch `Headers` reports them). */
+export const HeaderNames = {
+  requestOrigin: "webhook-request-origin",
+  allowedOrigin: "WebHook-Allowed-Origin",
+  specVersion: "ce-specversion",
+  type: "ce-type",
+  source: "ce-source",
+  id: "ce-id",
+  time: "ce-time",
+  hub: "ce-hub",
+  connectionId: "ce-connectionid",
+  eventName: "ce-eventname",
+  userId: "ce-userid",
+  subprotocol: "ce-subprotocol",
+  connectionState: "ce-connectionstate",
+  signature: "ce-signature",
+  awpsVersion: "ce-awpsversion",
+  contentType: "content-type",
+  contentLength: "content-length",
+} as const;
+
+/** The response header that sets a connection's state (only blocking events may set it). */
+export const CONNECTION_STATE_RESPONSE_HEADER = "ce-connectionState";
+
+export const SystemEventTypes = {
+  connect: "azure.webpubsub.sys.connect",
+  connected: "azure.webpubsub.sys.connected",
+  disconnected: "azure.webpubsub.sys.disconnected",
+} as const;
+
+export const USER_EVENT_TYPE_PREFIX = "azure.webpubsub.user.";

@@ -1,0 +1,106 @@
+import { CloudEvent, HTTP, ValidationError } from "cloudevents";
+import { HttpError } from "../errors/httpError.js";
+import { HeaderNames, SystemEventTypes, USER_EVENT_TYPE_PREFIX } from "./headerNames.js";
+import type { EventKind } from "./webPubSubEvent.js";
+
+/** The CloudEvents attributes of one upstream request, read from its headers only. */
+export interface EventAttributes {
+  readonly kind: EventKind;
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly hub: string;
+  readonly connectionId: string;
+  readonly eventName: string;
+  readonly origin: string;
+  readonly userId: string | undefined;
+  readonly subprotocol: string | undefined;
+  readonly connectionState: string | undefined;
+  readonly signature: string | null;
+  readonly contentType: string | undefined;
+  readonly physicalConnectionId: string | undefined;
+  readonly sessionId: string | undefined;
+}
+
+/**
+ * Reads and validates the binary-mode CloudEvents headers with the `cloudevents` package.
+ * Nothing here touches the body: the signature is checked on these attributes first.
+ */
+export function readEventAttributes(headers: Headers): EventAttributes {
+  const type = required(headers, HeaderNames.type);
+  const connectionId = required(headers, HeaderNames.connectionId);
+  const hub = required(headers, HeaderNames.hub);
+  const eventName = required(headers, HeaderNames.eventName);
+  const origin = required(headers, HeaderNames.requestOrigin);
+  const event = toCloudEvent(headers);
+  const optional = (name: string): string | undefined => {
+    const value = headers.get(name);
+    return value === null || value === "" ? undefined : value;
+  };
+  return {
+    kind: kindOf(type),
+    id: event.id,
+    type,
+    source: event.source,
+    hub,
+    connectionId,
+    eventName,
+    origin,
+    userId: optional(HeaderNames.userId),
+    subprotocol: optional(HeaderNames.subprotocol),
+    connectionState: optional(HeaderNames.connectionState),
+    signature: headers.get(HeaderNames.signature),
+    contentType: optional(HeaderNames.contentType),
+    physicalConnectionId: optional("ce-physicalconnectionid"),
+    sessionId: optional("ce-sessionid"),
+  };
+}
+
+function toCloudEvent(headers: Headers) {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    // Only names CloudEvents allows as attributes; other ce-* headers are not the service's.
+    if (/^ce-[a-z0-9]{1,20}$/.test(name) || name === HeaderNames.contentType) record[name] = value;
+  });
+  try {
+    const parsed = HTTP.toEvent({ headers: record, body: undefined });
+    if (Array.isArray(parsed)) throw new HttpError(400, "batched CloudEvents are not supported");
+    // The constructor validates required attributes, ids and times strictly.
+    return new CloudEvent(parsed);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    if (error instanceof ValidationError || error instanceof TypeError) {
+      throw new HttpError(400, `not a valid binary-mode CloudEvent: ${describe(error)}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function describe(error: Error): string {
+  if (error instanceof ValidationError && error.errors?.length) {
+    return error.errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ");
+  }
+  return error.message.split("\n")[0] ?? "invalid";
+}
+
+function kindOf(type: string): EventKind {
+  switch (type) {
+    case SystemEventTypes.connect:
+      return "connect";
+    case SystemEventTypes.connected:
+      return "connected";
+    case SystemEventTypes.disconnected:
+      return "disconnected";
+    default:
+      if (type.startsWith(USER_EVENT_TYPE_PREFIX) && type.length > USER_EVENT_TYPE_PREFIX.length) {
+        return "user";
+      }
+      throw new HttpError(400, `unknown event type '${type.slice(0, 100)}'`);
+  }
+}
+
+function required(headers: Headers, name: string): string {
+  const value = headers.get(name);
+  if (value === null || value.trim() === "") throw new HttpError(400, `${name} header is missing`);
+  return value;
+}

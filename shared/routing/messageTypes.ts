@@ -1,0 +1,38 @@
+/** The client's own correlation id, echoed in the ack. */
+export type MessageId = string | number;
+
+export type AckErrorCode =
+  | "bad_message"
+  | "unknown_type"
+  | "forbidden"
+  | "too_large"
+  | "rate_limited"
+  | "gone";
+
+export type Ack =
+  | {
+      readonly type: "ack";
+      readonly id?: MessageId;
+      readonly ok: true;
+      /** The server id of the message a `send` produced. */
+      readonly messageId?: string;
+      /** The user ids present in a group, for `members`. */
+      readonly members?: readonly string[];
+    }
+  | {
+      readonly type: "ack";
+      readonly id?: MessageId;
+      readonly ok: false;
+      readonly error: { readonly code: AckErrorCode; readonly message: string };
+    };
+
+/** What recipients receive for every `send`. */
+export interface Envelope {
+  readonly type: "message";
+  readonly id: string;
+  readonly from: string;
+  readonly group?: string;
+  readonly user?: string;
+  readonly data: unknown;
+  readonly at: string;
+}

@@ -1,0 +1,40 @@
+import type { Config } from "./config/config.js";
+import { loadConfig } from "./config/loadConfig.js";
+import { RateLimiter } from "./routing/rateLimiter.js";
+import type { HubService } from "./service/hubService.js";
+import { WebPubSubHubService } from "./service/webPubSubHubService.js";
+import { lazyTableClient } from "./state/createTableClient.js";
+import type { StateStore } from "./state/stateStore.js";
+import { TableStateStore } from "./state/tableStateStore.js";
+
+/** Everything a request needs: configuration and the clients built from it, once per process. */
+export interface Runtime {
+  readonly config: Config;
+  readonly store: StateStore;
+  readonly service: HubService;
+  readonly limiter: RateLimiter;
+}
+
+export function createRuntime(config: Config, parts: Partial<Omit<Runtime, "config">> = {}): Runtime {
+  return {
+    config,
+    store:
+      parts.store ??
+      new TableStateStore(lazyTableClient(config.storage.connectionString, config.storage.table)),
+    service: parts.service ?? new WebPubSubHubService(config.service, config.hub),
+    limiter: parts.limiter ?? new RateLimiter(config.messages.perMinute),
+  };
+}
+
+let current: Runtime | undefined;
+
+/** The process-wide runtime, built from the environment on first use (clients connect lazily). */
+export function getRuntime(): Runtime {
+  current ??= createRuntime(loadConfig());
+  return current;
+}
+
+/** Replaces (or, with undefined, forgets) the process-wide runtime: for hosts and tests. */
+export function setRuntime(runtime: Runtime | undefined): void {
+  current = runtime;
+}

@@ -41,7 +41,7 @@ export function readEventAttributes(headers: Headers): EventAttributes {
     kind: kindOf(type),
     id: event.id,
     type,
-    source: event.source,
+    source: headers.get(HeaderNames.source) ?? event.source,
     hub,
     connectionId,
     eventName,
@@ -62,6 +62,9 @@ function toCloudEvent(headers: Headers) {
     // Only names CloudEvents allows as attributes; other ce-* headers are not the service's.
     if (/^ce-[a-z0-9]{1,20}$/.test(name) || name === HeaderNames.contentType) record[name] = value;
   });
+  // ce-source is opaque to us; escape it so an unusual connection id cannot fail URI validation.
+  const source = record[HeaderNames.source];
+  if (source !== undefined) record[HeaderNames.source] = encodeURI(source);
   try {
     const parsed = HTTP.toEvent({ headers: record, body: undefined });
     if (Array.isArray(parsed)) throw new HttpError(400, "batched CloudEvents are not supported");

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../functions/connect.js";
+import { connected } from "../../functions/connected.js";
+import { decodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
+import { serviceEvent } from "../fixtures/serviceEvent.js";
+import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+
+describe("connect", () => {
+  const app = new TestApp();
+  beforeAll(async () => await app.start());
+  afterAll(async () => await app.stop());
+
+  const connectRequest = (body: object, userId?: string, connectionId = uniqueId()) =>
+    serviceEvent({ event: "connect", hub: app.hub, connectionId, userId, keys: [PRIMARY_KEY], body: JSON.stringify(body) });
+
+  it("When the token carries a user id and nothing is configured, then 204 keeps the token's settings", async () => {
+    const response = await app.call(connect, connectRequest({ claims: { sub: ["alice"] } }, "alice"));
+    expect(response.status).toBe(204);
+    expect(response.text).toBe("");
+  });
+
+  it("When the token carries no user id, then 401 with a reason", async () => {
+    const response = await app.call(connect, connectRequest({ claims: {}, query: { userId: ["mallory"] } }));
+    expect(response.status).toBe(401);
+    expect(response.text).toMatch(/no user id/);
+  });
+
+  it("When the user id is only in the claims, then it is accepted", async () => {
+    const response = await app.call(connect, connectRequest({ claims: { sub: ["bob"] }, subprotocols: ["json.webpubsub.azure.v1"] }));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({ subprotocol: "json.webpubsub.azure.v1" });
+  });
+
+  it("When the client offers supported subprotocols, then the first supported one in its order is chosen", async () => {
+    const body = { claims: { sub: ["a"] }, subprotocols: ["mqtt", "json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"] };
+    const response = await app.call(connect, connectRequest(body, "a"));
+    expect(JSON.parse(response.text)).toEqual({ subprotocol: "json.reliable.webpubsub.azure.v1" });
+  });
+
+  it("When the client offers only unknown subprotocols, then none is chosen", async () => {
+    const response = await app.call(connect, connectRequest({ subprotocols: ["chat.v9"] }, "a"));
+    expect(response.status).toBe(204);
+  });
+
+  it("When groups and roles are configured, then the answer grants them and carries them in the state", async () => {
+    app.configure({ SWITCHBOARD_CONNECT_GROUPS: "lobby,news", SWITCHBOARD_CONNECT_ROLES: "webpubsub.joinLeaveGroup.lobby" });
+    const body = { claims: { sub: ["carol"], role: ["reader"], "webpubsub.group": ["vip"] } };
+    const response = await app.call(connect, connectRequest(body, "carol"));
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ "Content-Type": "application/json; charset=utf-8" });
+    expect(JSON.parse(response.text)).toEqual({
+      roles: ["reader", "webpubsub.joinLeaveGroup.lobby"],
+      groups: ["vip", "lobby", "news"],
+    });
+    const state = decodeConnectionState((response.headers as Record<string, string>)["ce-connectionState"]);
+    expect(state).toEqual({ roles: ["reader", "webpubsub.joinLeaveGroup.lobby"], groups: ["vip", "lobby", "news"] });
+    app.configure();
+  });
+
+  it("When anonymous users are allowed, then a user id is assigned from the connection id", async () => {
+    app.configure({ SWITCHBOARD_ALLOW_ANONYMOUS: "true" });
+    const connectionId = uniqueId();
+    const response = await app.call(connect, connectRequest({}, undefined, connectionId));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({ userId: `anonymous.${connectionId}` });
+    app.configure();
+  });
+
+  it("When the user already has the maximum number of connections, then 403 with a reason", async () => {
+    app.configure({ SWITCHBOARD_MAX_CONNECTIONS_PER_USER: "2" });
+    const userId = uniqueId("u");
+    for (let i = 0; i < 2; i++) {
+      expect((await app.call(connect, connectRequest({}, userId))).status).toBe(204);
+      const request = serviceEvent({ event: "connected", hub: app.hub, connectionId: uniqueId(), userId, keys: [PRIMARY_KEY] });
+      expect((await app.call(connected, request)).status).toBe(204);
+    }
+    const refused = await app.call(connect, connectRequest({}, userId));
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/already has 2 connections/);
+    expect((await app.call(connect, connectRequest({}, uniqueId("other")))).status).toBe(204);
+    app.configure();
+  });
+});

@@ -4,4 +4,9 @@ import { eventFunction } from "./adapter/eventFunction.js";
 /** `disconnected` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
 export const disconnected = eventFunction("disconnected");
 
-app.http("disconnected", { route: "events/disconnected", methods: ["OPTIONS", "POST"], authLevel: "anonymous", handler: disconnected });
+app.http("disconnected", {
+  route: "events/disconnected",
+  methods: ["OPTIONS", "POST"],
+  authLevel: "anonymous",
+  handler: disconnected,
+});

@@ -23,4 +23,9 @@ function principalId(request: HttpRequest): string | undefined {
   }
 }
 
-app.http("negotiate", { route: "negotiate", methods: ["GET"], authLevel: "anonymous", handler: negotiate });
+app.http("negotiate", {
+  route: "negotiate",
+  methods: ["GET"],
+  authLevel: "anonymous",
+  handler: negotiate,
+});

@@ -15,7 +15,10 @@ export interface Runtime {
   readonly limiter: RateLimiter;
 }
 
-export function createRuntime(config: Config, parts: Partial<Omit<Runtime, "config">> = {}): Runtime {
+export function createRuntime(
+  config: Config,
+  parts: Partial<Omit<Runtime, "config">> = {},
+): Runtime {
   return {
     config,
     store:

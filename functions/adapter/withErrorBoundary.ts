@@ -1,4 +1,9 @@
-import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type {
+  HttpHandler,
+  HttpRequest,
+  HttpResponseInit,
+  InvocationContext,
+} from "@azure/functions";
 import { startupWarnings } from "../../shared/config/startupWarnings.js";
 import { HttpError } from "../../shared/errors/httpError.js";
 import { toError } from "../../shared/errors/toError.js";
@@ -45,7 +50,11 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
         error: error.name,
         detail: error.message,
       });
-      return { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "internal error" };
+      return {
+        status: 500,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+        body: "internal error",
+      };
     }
   };
 }

@@ -17,7 +17,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   const hub = read.required(S.hub, "the hub whose events this app handles");
   if (hub !== "" && !HUB_PATTERN.test(hub)) {
-    read.problem(`${S.hub} must start with a letter and hold at most 128 letters, digits or _\`,.[]`);
+    read.problem(
+      `${S.hub} must start with a letter and hold at most 128 letters, digits or _\`,.[]`,
+    );
   }
 
   const service = readService(read);
@@ -104,7 +106,10 @@ function readService(read: SettingsReader): ServiceSetting | undefined {
   return { auth: "entra", endpoint: url.toString() };
 }
 
-function readAllowedOrigins(read: SettingsReader, endpoint: string | undefined): Config["allowedOrigins"] {
+function readAllowedOrigins(
+  read: SettingsReader,
+  endpoint: string | undefined,
+): Config["allowedOrigins"] {
   const extra = read.list(S.allowedOrigins);
   const hosts = new Set<string>();
   if (endpoint !== undefined) addHost(hosts, new URL(endpoint));

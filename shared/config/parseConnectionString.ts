@@ -26,12 +26,14 @@ export function parseConnectionString(
   const accessKey = fields.get("accesskey");
   if (!rawEndpoint) return { problem: "has no Endpoint" };
   if (!accessKey) return { problem: "has no AccessKey" };
-  const url = toHttpUrl(rawEndpoint.startsWith("http") ? rawEndpoint : `https://${rawEndpoint}`);
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawEndpoint);
+  const url = toHttpUrl(hasScheme ? rawEndpoint : `https://${rawEndpoint}`);
   if (!url) return { problem: "has an Endpoint that is not an http(s) URL" };
   const port = fields.get("port");
   if (port !== undefined) {
     const n = Number(port);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) return { problem: "has a Port outside 1-65535" };
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      return { problem: "has a Port outside 1-65535" };
     url.port = String(n);
   }
   return { connection: { endpoint: url.toString(), accessKey } };

@@ -43,7 +43,14 @@ export class SettingsReader {
   list(name: SettingName): readonly string[] {
     const value = this.text(name);
     if (value === undefined) return [];
-    return [...new Set(value.split(",").map((item) => item.trim()).filter((item) => item !== ""))];
+    return [
+      ...new Set(
+        value
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== ""),
+      ),
+    ];
   }
 
   problem(message: string): void {

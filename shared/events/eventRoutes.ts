@@ -1,5 +1,11 @@
 /** The routes under `events/`: the service resolves `{event}` to the event name, or `validate`. */
-export const EVENT_ROUTES = ["validate", "connect", "connected", "message", "disconnected"] as const;
+export const EVENT_ROUTES = [
+  "validate",
+  "connect",
+  "connected",
+  "message",
+  "disconnected",
+] as const;
 
 export type EventRoute = (typeof EVENT_ROUTES)[number];
 

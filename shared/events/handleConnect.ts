@@ -16,19 +16,26 @@ export interface GrantedState {
  * Accepts or rejects a connecting client. The user id comes from the token's `sub` (which the
  * service passes as `ce-userId` and in the claims), never from the query string.
  */
-export async function handleConnect(request: ConnectRequest, deps: EventDeps): Promise<EventResponse> {
+export async function handleConnect(
+  request: ConnectRequest,
+  deps: EventDeps,
+): Promise<EventResponse> {
   const { config, store, log } = deps;
   const { context } = request;
   const tokenUserId = context.userId ?? request.claims?.sub?.[0];
   const userId =
-    tokenUserId ?? (config.connect.allowAnonymous ? `anonymous.${context.connectionId}` : undefined);
+    tokenUserId ??
+    (config.connect.allowAnonymous ? `anonymous.${context.connectionId}` : undefined);
   if (userId === undefined) {
     throw new HttpError(401, "the access token carries no user id (sub claim)");
   }
 
   const limit = config.connect.maxConnectionsPerUser;
   if (limit > 0 && (await store.countUserConnections(context.hub, userId, limit)) >= limit) {
-    log.info("connection refused: per-user limit reached", { connectionId: context.connectionId, limit });
+    log.info("connection refused: per-user limit reached", {
+      connectionId: context.connectionId,
+      limit,
+    });
     throw new HttpError(403, `this user already has ${limit} connections, the most allowed`);
   }
 

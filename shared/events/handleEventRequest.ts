@@ -30,13 +30,18 @@ export async function handleEventRequest(
   log: Log,
 ): Promise<EventResponse> {
   const { config } = runtime;
-  if (request.method === "OPTIONS") return answerAbuseProtection(request.headers, config.allowedOrigins);
+  if (request.method === "OPTIONS")
+    return answerAbuseProtection(request.headers, config.allowedOrigins);
   if (request.method !== "POST" || route === "validate") {
     throw new HttpError(405, `${request.method} is not allowed here`);
   }
 
   const attributes = readEventAttributes(request.headers);
-  const fields = { event: attributes.eventName, connectionId: attributes.connectionId, eventId: attributes.id };
+  const fields = {
+    event: attributes.eventName,
+    connectionId: attributes.connectionId,
+    eventId: attributes.id,
+  };
   authenticate(attributes, runtime);
   expectRoute(route, attributes);
 
@@ -56,10 +61,16 @@ export async function handleEventRequest(
 
 function authenticate(attributes: EventAttributes, { config }: Runtime): void {
   if (attributes.hub !== config.hub) {
-    throw new HttpError(400, `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`);
+    throw new HttpError(
+      400,
+      `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`,
+    );
   }
   const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
-  if (!config.allowedOrigins.any && !origins.some((origin) => config.allowedOrigins.hosts.has(origin))) {
+  if (
+    !config.allowedOrigins.any &&
+    !origins.some((origin) => config.allowedOrigins.hosts.has(origin))
+  ) {
     throw new HttpError(401, "WebHook-Request-Origin is not an allowed Web PubSub host");
   }
   if (config.allowUnsignedEvents) return;
@@ -72,7 +83,10 @@ function authenticate(attributes: EventAttributes, { config }: Runtime): void {
 function expectRoute(route: EventRoute, attributes: EventAttributes): void {
   const expectedKind = route === "message" ? "user" : route;
   if (attributes.eventName !== route || attributes.kind !== expectedKind) {
-    throw new HttpError(400, `a '${attributes.eventName.slice(0, 64)}' event was sent to the '${route}' route`);
+    throw new HttpError(
+      400,
+      `a '${attributes.eventName.slice(0, 64)}' event was sent to the '${route}' route`,
+    );
   }
 }
 

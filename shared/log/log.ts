@@ -8,4 +8,8 @@ export interface Log {
   error(message: string, fields?: LogFields): void;
 }
 
-export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLog: Log = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -21,9 +21,13 @@ export async function handleNegotiate(
   { config, service }: Runtime,
   log: Log,
 ): Promise<EventResponse> {
-  const userId = request.principalId ?? (config.negotiate.allowQueryUserId ? request.queryUserId : undefined);
+  const userId =
+    request.principalId ?? (config.negotiate.allowQueryUserId ? request.queryUserId : undefined);
   if (userId === undefined || userId.trim() === "") {
-    throw new HttpError(401, "sign in first: negotiate issues access only to an authenticated caller");
+    throw new HttpError(
+      401,
+      "sign in first: negotiate issues access only to an authenticated caller",
+    );
   }
   if (userId.length > MAX_USER_ID_LENGTH) {
     throw new HttpError(400, `user ids are limited to ${MAX_USER_ID_LENGTH} characters`);
@@ -34,7 +38,10 @@ export async function handleNegotiate(
     groups: config.negotiate.groups,
     minutes: config.negotiate.tokenTtlMinutes,
   });
-  log.info("client access issued", { minutes: config.negotiate.tokenTtlMinutes, viaQuery: request.principalId === undefined });
+  log.info("client access issued", {
+    minutes: config.negotiate.tokenTtlMinutes,
+    viaQuery: request.principalId === undefined,
+  });
   return jsonResponse(
     200,
     { url: access.url, expiresAt: access.expiresAt.toISOString() },

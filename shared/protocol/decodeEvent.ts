@@ -1,4 +1,8 @@
-import type { ConnectionContext, ConnectRequest, UserEventRequest } from "@azure/web-pubsub-express";
+import type {
+  ConnectionContext,
+  ConnectRequest,
+  UserEventRequest,
+} from "@azure/web-pubsub-express";
 import { z } from "zod";
 import { HttpError } from "../errors/httpError.js";
 import { decodeConnectionState } from "./decodeConnectionState.js";

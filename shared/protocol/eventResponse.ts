@@ -5,7 +5,11 @@ export interface EventResponse {
   readonly body?: string | Uint8Array;
 }
 
-export function jsonResponse(status: number, value: unknown, headers?: Record<string, string>): EventResponse {
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers?: Record<string, string>,
+): EventResponse {
   return {
     status,
     headers: { "Content-Type": "application/json; charset=utf-8", ...headers },

@@ -73,7 +73,9 @@ function toCloudEvent(headers: Headers) {
   } catch (error) {
     if (error instanceof HttpError) throw error;
     if (error instanceof ValidationError || error instanceof TypeError) {
-      throw new HttpError(400, `not a valid binary-mode CloudEvent: ${describe(error)}`, { cause: error });
+      throw new HttpError(400, `not a valid binary-mode CloudEvent: ${describe(error)}`, {
+        cause: error,
+      });
     }
     throw error;
   }

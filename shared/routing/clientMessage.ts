@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AckErrorCode, MessageId } from "./messageTypes.js";
 
-const id = z.union([z.string().max(128), z.number().int().safe()]).optional();
+const id = z.union([z.string().max(128), z.number().int()]).optional();
 /** Group names as the service allows them: 1-1024 characters, not only white space. */
 const group = z
   .string()
@@ -13,22 +13,31 @@ const user = z.string().min(1).max(1024);
 const join = z.object({ type: z.literal("join"), group, id });
 const leave = z.object({ type: z.literal("leave"), group, id });
 const members = z.object({ type: z.literal("members"), group, id });
-const send = z.union([
-  z.object({ type: z.literal("send"), group, user: z.undefined(), data: z.unknown(), id }),
-  z.object({ type: z.literal("send"), user, group: z.undefined(), data: z.unknown(), id }),
-]);
+const send = z
+  .object({
+    type: z.literal("send"),
+    group: group.optional(),
+    user: user.optional(),
+    data: z.unknown(),
+    id,
+  })
+  .refine((message) => (message.group === undefined) !== (message.user === undefined), {
+    error: "send to a 'group' or a 'user', exactly one",
+  });
 
 const schemas = { join, leave, members, send } as const;
 
 export type ClientMessage =
-  | z.infer<typeof join>
-  | z.infer<typeof leave>
-  | z.infer<typeof members>
-  | z.infer<typeof send>;
+  z.infer<typeof join> | z.infer<typeof leave> | z.infer<typeof members> | z.infer<typeof send>;
 
 export type ParsedMessage =
   | { readonly ok: true; readonly message: ClientMessage }
-  | { readonly ok: false; readonly id?: MessageId; readonly code: AckErrorCode; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly id?: MessageId;
+      readonly code: AckErrorCode;
+      readonly reason: string;
+    };
 
 /** Validates one message of the JSON protocol; every failure names a code and a reason. */
 export function parseClientMessage(value: unknown): ParsedMessage {
@@ -36,7 +45,9 @@ export function parseClientMessage(value: unknown): ParsedMessage {
     return { ok: false, code: "bad_message", reason: "a message is a JSON object" };
   }
   const record = value as Record<string, unknown>;
-  const messageId = id.safeParse(record.id).success ? (record.id as MessageId | undefined) : undefined;
+  const messageId = id.safeParse(record.id).success
+    ? (record.id as MessageId | undefined)
+    : undefined;
   const fail = (code: AckErrorCode, reason: string): ParsedMessage => ({
     ok: false,
     code,
@@ -48,10 +59,8 @@ export function parseClientMessage(value: unknown): ParsedMessage {
     return fail("unknown_type", `unknown message type '${record.type.slice(0, 64)}'`);
   }
   if ("from" in record) return fail("forbidden", "'from' is set by the server, not the sender");
-  if (record.type === "send" && !("data" in record)) return fail("bad_message", "'data' is missing");
-  if (record.type === "send" && "group" in record && "user" in record) {
-    return fail("bad_message", "send to a 'group' or a 'user', not both");
-  }
+  if (record.type === "send" && !("data" in record))
+    return fail("bad_message", "'data' is missing");
   const result = schemas[record.type as keyof typeof schemas].safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];

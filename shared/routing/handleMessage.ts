@@ -67,7 +67,10 @@ async function route(message: ClientMessage, event: UserEvent, deps: EventDeps):
       await store.removeMembership(hub, connectionId, message.group);
       return { ok: true };
     case "members": {
-      if (config.messages.sendRequiresMembership && !(await store.isMember(hub, message.group, connectionId))) {
+      if (
+        config.messages.sendRequiresMembership &&
+        !(await store.isMember(hub, message.group, connectionId))
+      ) {
         return error("forbidden", "join the group to see its members");
       }
       const members = await store.listGroupMembers(hub, message.group, MEMBERS_LIMIT);
@@ -83,14 +86,21 @@ async function route(message: ClientMessage, event: UserEvent, deps: EventDeps):
         at: new Date().toISOString(),
       };
       if (message.group !== undefined) {
-        if (config.messages.sendRequiresMembership && !(await store.isMember(hub, message.group, connectionId))) {
+        if (
+          config.messages.sendRequiresMembership &&
+          !(await store.isMember(hub, message.group, connectionId))
+        ) {
           return error("forbidden", "join the group before sending to it");
         }
         await service.sendToGroup(message.group, envelope);
-      } else {
+      } else if (message.user !== undefined) {
         await service.sendToUser(message.user, envelope);
       }
-      log.info("message routed", { connectionId, messageId: envelope.id, to: message.group === undefined ? "user" : "group" });
+      log.info("message routed", {
+        connectionId,
+        messageId: envelope.id,
+        to: message.group === undefined ? "user" : "group",
+      });
       return { ok: true, messageId: envelope.id };
     }
   }
@@ -98,7 +108,11 @@ async function route(message: ClientMessage, event: UserEvent, deps: EventDeps):
 
 function echo(request: Exclude<UserEventRequest, { dataType: "json" }>): EventResponse {
   if (request.dataType === "text") {
-    return { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: request.data };
+    return {
+      status: 200,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      body: request.data,
+    };
   }
   return {
     status: 200,

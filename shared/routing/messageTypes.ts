@@ -2,12 +2,7 @@
 export type MessageId = string | number;
 
 export type AckErrorCode =
-  | "bad_message"
-  | "unknown_type"
-  | "forbidden"
-  | "too_large"
-  | "rate_limited"
-  | "gone";
+  "bad_message" | "unknown_type" | "forbidden" | "too_large" | "rate_limited" | "gone";
 
 export type Ack =
   | {

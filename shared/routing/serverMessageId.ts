@@ -6,5 +6,8 @@ import { createHash } from "node:crypto";
  * can drop the duplicate.
  */
 export function serverMessageId(source: string, eventId: string): string {
-  return createHash("sha256").update(`${source}\n${eventId}`, "utf8").digest("base64url").slice(0, 22);
+  return createHash("sha256")
+    .update(`${source}\n${eventId}`, "utf8")
+    .digest("base64url")
+    .slice(0, 22);
 }

@@ -48,7 +48,9 @@ export class WebPubSubHubService implements HubService {
   async getClientAccess(request: ClientAccessRequest): Promise<ClientAccess> {
     // Computed before the token is signed, so the advertised expiry is never later than the real one.
     const expiresAt = new Date(Date.now() + request.minutes * 60_000);
-    const token = await (await this.sdk()).getClientAccessToken({
+    const token = await (
+      await this.sdk()
+    ).getClientAccessToken({
       userId: request.userId,
       roles: [...request.roles],
       groups: [...request.groups],
@@ -67,10 +69,17 @@ export class WebPubSubHubService implements HubService {
 
   private async create(): Promise<WebPubSubServiceClient> {
     const { WebPubSubServiceClient } = await import("@azure/web-pubsub");
+    // Plain http is only ever a local endpoint (the emulator); Azure endpoints are https.
+    const options = { allowInsecureConnection: this.service.endpoint.startsWith("http:") };
     if (this.service.auth === "key") {
-      return new WebPubSubServiceClient(this.service.connectionString, this.hub);
+      return new WebPubSubServiceClient(this.service.connectionString, this.hub, options);
     }
     const { DefaultAzureCredential } = await import("@azure/identity");
-    return new WebPubSubServiceClient(this.service.endpoint, new DefaultAzureCredential(), this.hub);
+    return new WebPubSubServiceClient(
+      this.service.endpoint,
+      new DefaultAzureCredential(),
+      this.hub,
+      options,
+    );
   }
 }

@@ -65,7 +65,9 @@ export class TableStateStore implements StateStore {
       { ...Keys.userConnection(hub, userId, connectionId), hub, userId, connectionId },
       "Replace",
     );
-    await Promise.all(record.groups.map((group) => this.writeMembership(client, hub, connectionId, userId, group)));
+    await Promise.all(
+      record.groups.map((group) => this.writeMembership(client, hub, connectionId, userId, group)),
+    );
     // A `disconnected` may have run between our writes; if so, undo what it could not see.
     if ((await this.readConnection(client, hub, connectionId))?.state !== "live") {
       await this.removeArtifacts(client, hub, connectionId, userId);
@@ -74,7 +76,11 @@ export class TableStateStore implements StateStore {
     return "added";
   }
 
-  async removeConnection(hub: string, connectionId: string, userId: string | undefined): Promise<void> {
+  async removeConnection(
+    hub: string,
+    connectionId: string,
+    userId: string | undefined,
+  ): Promise<void> {
     const client = await this.table();
     const existing = await this.readConnection(client, hub, connectionId);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
@@ -119,7 +125,12 @@ export class TableStateStore implements StateStore {
     return Math.min(count, upTo);
   }
 
-  async addMembership(hub: string, connectionId: string, userId: string, group: string): Promise<boolean> {
+  async addMembership(
+    hub: string,
+    connectionId: string,
+    userId: string,
+    group: string,
+  ): Promise<boolean> {
     const client = await this.table();
     await this.writeMembership(client, hub, connectionId, userId, group);
     if ((await this.readConnection(client, hub, connectionId))?.state === "live") return true;
@@ -162,8 +173,14 @@ export class TableStateStore implements StateStore {
   ): Promise<void> {
     const joinedAt = new Date();
     const fields = { hub, group, connectionId, userId, joinedAt };
-    await client.upsertEntity({ ...Keys.groupMember(hub, group, connectionId), ...fields }, "Replace");
-    await client.upsertEntity({ ...Keys.connectionGroup(hub, connectionId, group), ...fields }, "Replace");
+    await client.upsertEntity(
+      { ...Keys.groupMember(hub, group, connectionId), ...fields },
+      "Replace",
+    );
+    await client.upsertEntity(
+      { ...Keys.connectionGroup(hub, connectionId, group), ...fields },
+      "Replace",
+    );
   }
 
   private async deleteMembership(
@@ -198,7 +215,9 @@ export class TableStateStore implements StateStore {
     });
     const groups: string[] = [];
     for await (const row of rows) groups.push(row.group);
-    await Promise.all(groups.map((group) => this.deleteMembership(client, hub, connectionId, group)));
+    await Promise.all(
+      groups.map((group) => this.deleteMembership(client, hub, connectionId, group)),
+    );
   }
 
   private async readConnection(
@@ -224,7 +243,11 @@ async function readOrUndefined<T extends object>(
   }
 }
 
-async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey: string): Promise<void> {
+async function deleteIfPresent(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<void> {
   try {
     await client.deleteEntity(partitionKey, rowKey);
   } catch (error) {
@@ -235,7 +258,9 @@ async function deleteIfPresent(client: TableClient, partitionKey: string, rowKey
 function parseList(value: string | undefined): string[] {
   if (value === undefined) return [];
   const parsed: unknown = JSON.parse(value);
-  return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === "string") : [];
+  return Array.isArray(parsed)
+    ? parsed.filter((item): item is string => typeof item === "string")
+    : [];
 }
 
 /** Keys hold only base64url, `.` and `~`, but quote-escaping keeps filters safe whatever changes. */

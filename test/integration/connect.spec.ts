@@ -11,28 +11,47 @@ describe("connect", () => {
   afterAll(async () => await app.stop());
 
   const connectRequest = (body: object, userId?: string, connectionId = uniqueId()) =>
-    serviceEvent({ event: "connect", hub: app.hub, connectionId, userId, keys: [PRIMARY_KEY], body: JSON.stringify(body) });
+    serviceEvent({
+      event: "connect",
+      hub: app.hub,
+      connectionId,
+      userId,
+      keys: [PRIMARY_KEY],
+      body: JSON.stringify(body),
+    });
 
   it("When the token carries a user id and nothing is configured, then 204 keeps the token's settings", async () => {
-    const response = await app.call(connect, connectRequest({ claims: { sub: ["alice"] } }, "alice"));
+    const response = await app.call(
+      connect,
+      connectRequest({ claims: { sub: ["alice"] } }, "alice"),
+    );
     expect(response.status).toBe(204);
     expect(response.text).toBe("");
   });
 
   it("When the token carries no user id, then 401 with a reason", async () => {
-    const response = await app.call(connect, connectRequest({ claims: {}, query: { userId: ["mallory"] } }));
+    const response = await app.call(
+      connect,
+      connectRequest({ claims: {}, query: { userId: ["mallory"] } }),
+    );
     expect(response.status).toBe(401);
     expect(response.text).toMatch(/no user id/);
   });
 
   it("When the user id is only in the claims, then it is accepted", async () => {
-    const response = await app.call(connect, connectRequest({ claims: { sub: ["bob"] }, subprotocols: ["json.webpubsub.azure.v1"] }));
+    const response = await app.call(
+      connect,
+      connectRequest({ claims: { sub: ["bob"] }, subprotocols: ["json.webpubsub.azure.v1"] }),
+    );
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toEqual({ subprotocol: "json.webpubsub.azure.v1" });
   });
 
   it("When the client offers supported subprotocols, then the first supported one in its order is chosen", async () => {
-    const body = { claims: { sub: ["a"] }, subprotocols: ["mqtt", "json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"] };
+    const body = {
+      claims: { sub: ["a"] },
+      subprotocols: ["mqtt", "json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"],
+    };
     const response = await app.call(connect, connectRequest(body, "a"));
     expect(JSON.parse(response.text)).toEqual({ subprotocol: "json.reliable.webpubsub.azure.v1" });
   });
@@ -43,7 +62,10 @@ describe("connect", () => {
   });
 
   it("When groups and roles are configured, then the answer grants them and carries them in the state", async () => {
-    app.configure({ SWITCHBOARD_CONNECT_GROUPS: "lobby,news", SWITCHBOARD_CONNECT_ROLES: "webpubsub.joinLeaveGroup.lobby" });
+    app.configure({
+      SWITCHBOARD_CONNECT_GROUPS: "lobby,news",
+      SWITCHBOARD_CONNECT_ROLES: "webpubsub.joinLeaveGroup.lobby",
+    });
     const body = { claims: { sub: ["carol"], role: ["reader"], "webpubsub.group": ["vip"] } };
     const response = await app.call(connect, connectRequest(body, "carol"));
     expect(response.status).toBe(200);
@@ -52,8 +74,13 @@ describe("connect", () => {
       roles: ["reader", "webpubsub.joinLeaveGroup.lobby"],
       groups: ["vip", "lobby", "news"],
     });
-    const state = decodeConnectionState((response.headers as Record<string, string>)["ce-connectionState"]);
-    expect(state).toEqual({ roles: ["reader", "webpubsub.joinLeaveGroup.lobby"], groups: ["vip", "lobby", "news"] });
+    const state = decodeConnectionState(
+      (response.headers as Record<string, string>)["ce-connectionState"],
+    );
+    expect(state).toEqual({
+      roles: ["reader", "webpubsub.joinLeaveGroup.lobby"],
+      groups: ["vip", "lobby", "news"],
+    });
     app.configure();
   });
 
@@ -71,7 +98,13 @@ describe("connect", () => {
     const userId = uniqueId("u");
     for (let i = 0; i < 2; i++) {
       expect((await app.call(connect, connectRequest({}, userId))).status).toBe(204);
-      const request = serviceEvent({ event: "connected", hub: app.hub, connectionId: uniqueId(), userId, keys: [PRIMARY_KEY] });
+      const request = serviceEvent({
+        event: "connected",
+        hub: app.hub,
+        connectionId: uniqueId(),
+        userId,
+        keys: [PRIMARY_KEY],
+      });
       expect((await app.call(connected, request)).status).toBe(204);
     }
     const refused = await app.call(connect, connectRequest({}, userId));

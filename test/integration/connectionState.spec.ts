@@ -10,9 +10,23 @@ describe("connected and disconnected", () => {
   beforeAll(async () => await app.start());
   afterAll(async () => await app.stop());
 
-  const send = async (event: "connected" | "disconnected", connectionId: string, userId: string, groups: string[] = []) => {
-    const connectionState = groups.length > 0 ? encodeConnectionState({ groups, roles: [] }) : undefined;
-    const request = serviceEvent({ event, hub: app.hub, connectionId, userId, keys: [PRIMARY_KEY], connectionState, subprotocol: "json.webpubsub.azure.v1" });
+  const send = async (
+    event: "connected" | "disconnected",
+    connectionId: string,
+    userId: string,
+    groups: string[] = [],
+  ) => {
+    const connectionState =
+      groups.length > 0 ? encodeConnectionState({ groups, roles: [] }) : undefined;
+    const request = serviceEvent({
+      event,
+      hub: app.hub,
+      connectionId,
+      userId,
+      keys: [PRIMARY_KEY],
+      connectionState,
+      subprotocol: "json.webpubsub.azure.v1",
+    });
     return await app.call(event === "connected" ? connected : disconnected, request);
   };
 
@@ -21,7 +35,14 @@ describe("connected and disconnected", () => {
     const response = await send("connected", connectionId, "alice", ["lobby"]);
     expect(response.status).toBe(204);
     const row = await app.connectionRow(connectionId);
-    expect(row).toMatchObject({ state: "live", hub: "chat", connectionId, userId: "alice", subprotocol: "json.webpubsub.azure.v1", groups: '["lobby"]' });
+    expect(row).toMatchObject({
+      state: "live",
+      hub: "chat",
+      connectionId,
+      userId: "alice",
+      subprotocol: "json.webpubsub.azure.v1",
+      groups: '["lobby"]',
+    });
     expect(row?.connectedAt).toBeInstanceOf(Date);
     expect(await app.userConnections("alice")).toContain(connectionId);
     expect(await app.groupMembers("lobby")).toContain(connectionId);
@@ -71,7 +92,10 @@ describe("connected and disconnected", () => {
     for (let i = 0; i < 10; i++) {
       const connectionId = uniqueId();
       const userId = uniqueId("u");
-      await Promise.all([send("connected", connectionId, userId, ["race"]), send("disconnected", connectionId, userId)]);
+      await Promise.all([
+        send("connected", connectionId, userId, ["race"]),
+        send("disconnected", connectionId, userId),
+      ]);
       expect((await app.connectionRow(connectionId))?.state).toBe("gone");
       expect(await app.userConnections(userId)).toEqual([]);
       expect(await app.groupMembers("race")).not.toContain(connectionId);
@@ -81,7 +105,13 @@ describe("connected and disconnected", () => {
   it("When ids and group names are hostile, then they are stored and removed intact", async () => {
     // Header values must be HTTP-safe; group names come from the connection state and may hold anything.
     const headerSafe = ["a/b\\c#d?e", "'; DROP TABLE --", "x".repeat(1500), "%2F..%5C"];
-    const anything = [...headerSafe, "tab\there\u0001ctl\u007f", "emoji 😀🚀 ünïcødé", "   spaced   ", "g".repeat(1024)];
+    const anything = [
+      ...headerSafe,
+      "tab\there\u0001ctl\u007f",
+      "emoji 😀🚀 ünïcødé",
+      "   spaced   ",
+      "g".repeat(1024),
+    ];
     for (const [i, value] of headerSafe.entries()) {
       const connectionId = `conn/${value}`;
       const groups = anything.map((group) => `${group}${i}`);
@@ -98,11 +128,16 @@ describe("connected and disconnected", () => {
   });
 
   it("When Table Storage fails, then connected answers 500 so the service can retry", async () => {
-    app.configure({ AzureWebJobsStorage: "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;" });
+    app.configure({
+      AzureWebJobsStorage:
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+    });
     const response = await send("connected", uniqueId(), "erin");
     expect(response.status).toBe(500);
     expect(response.text).toBe("internal error");
-    expect(app.logs.some((line) => line.level === "error" && line.text.includes("invocationId"))).toBe(true);
+    expect(
+      app.logs.some((line) => line.level === "error" && line.text.includes("invocationId")),
+    ).toBe(true);
     app.configure();
   });
 });

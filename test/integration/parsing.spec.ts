@@ -12,7 +12,14 @@ describe("CloudEvents parsing", () => {
   afterAll(async () => await app.stop());
 
   const event = (headers: Record<string, string | undefined>, connectionId = uniqueId()) =>
-    serviceEvent({ event: "connected", hub: app.hub, connectionId, userId: "u", keys: [PRIMARY_KEY], headers });
+    serviceEvent({
+      event: "connected",
+      hub: app.hub,
+      connectionId,
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      headers,
+    });
 
   it.each([
     ["ce-type", /ce-type header is missing/],
@@ -42,7 +49,13 @@ describe("CloudEvents parsing", () => {
 
   it("When the event is for another hub, then 400 and nothing is written", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({ event: "connected", hub: "otherhub", connectionId, userId: "u", keys: [PRIMARY_KEY] });
+    const request = serviceEvent({
+      event: "connected",
+      hub: "otherhub",
+      connectionId,
+      userId: "u",
+      keys: [PRIMARY_KEY],
+    });
     const response = await app.call(connected, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/handles hub 'chat'/);
@@ -50,14 +63,28 @@ describe("CloudEvents parsing", () => {
   });
 
   it("When an event reaches another event's route, then 400", async () => {
-    const request = serviceEvent({ event: "disconnected", hub: app.hub, connectionId: uniqueId(), userId: "u", keys: [PRIMARY_KEY], route: "connected" });
+    const request = serviceEvent({
+      event: "disconnected",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      route: "connected",
+    });
     const response = await app.call(connected, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/'disconnected' event was sent to the 'connected' route/);
   });
 
   it("When a connect body is not JSON, then 400", async () => {
-    const request = serviceEvent({ event: "connect", hub: app.hub, connectionId: uniqueId(), userId: "u", keys: [PRIMARY_KEY], body: "{not json" });
+    const request = serviceEvent({
+      event: "connect",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      body: "{not json",
+    });
     const response = await app.call(connect, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/not valid JSON/);
@@ -65,33 +92,69 @@ describe("CloudEvents parsing", () => {
 
   it("When a connect body has the wrong shape, then 400 names the field", async () => {
     const body = JSON.stringify({ claims: { sub: "not-a-list" } });
-    const request = serviceEvent({ event: "connect", hub: app.hub, connectionId: uniqueId(), userId: "u", keys: [PRIMARY_KEY], body });
+    const request = serviceEvent({
+      event: "connect",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      body,
+    });
     const response = await app.call(connect, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/claims\.sub/);
   });
 
   it("When a message has an unsupported content type, then 415", async () => {
-    const request = serviceEvent({ event: "message", hub: app.hub, connectionId: uniqueId(), userId: "u", keys: [PRIMARY_KEY], contentType: "application/xml", body: "<a/>" });
+    const request = serviceEvent({
+      event: "message",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      contentType: "application/xml",
+      body: "<a/>",
+    });
     expect((await app.call(message, request)).status).toBe(415);
   });
 
   it("When the body is larger than the hard limit, then 413 before it is read whole", async () => {
     const body = new Uint8Array(2 * 1024 * 1024);
-    const request = serviceEvent({ event: "message", hub: app.hub, connectionId: uniqueId(), userId: "u", keys: [PRIMARY_KEY], contentType: "application/octet-stream", body });
+    const request = serviceEvent({
+      event: "message",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      contentType: "application/octet-stream",
+      body,
+    });
     const response = await app.call(message, request);
     expect(response.status).toBe(413);
   });
 
   it("When a disconnected body is empty, then it is still processed", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({ event: "disconnected", hub: app.hub, connectionId, userId: "u", keys: [PRIMARY_KEY], body: "" });
+    const request = serviceEvent({
+      event: "disconnected",
+      hub: app.hub,
+      connectionId,
+      userId: "u",
+      keys: [PRIMARY_KEY],
+      body: "",
+    });
     expect((await app.call(disconnected, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("gone");
   });
 
   it("When hostile header values arrive, then answers are 4xx and the process keeps serving", async () => {
-    const hostile = ["a".repeat(8000), "../../etc/passwd", "\u00ff\u00fe", "%00", "' or 1 eq 1 or '"];
+    const hostile = [
+      "a".repeat(8000),
+      "../../etc/passwd",
+      "\u00ff\u00fe",
+      "%00",
+      "' or 1 eq 1 or '",
+    ];
     for (const value of hostile) {
       const response = await app.call(connected, event({ "ce-hub": value }));
       expect(response.status).toBeGreaterThanOrEqual(400);

@@ -13,7 +13,17 @@ describe("event signatures", () => {
 
   const connectedEvent = (keys: string[], headers?: Record<string, string | undefined>) => {
     const connectionId = uniqueId();
-    return { connectionId, request: serviceEvent({ event: "connected", hub: app.hub, connectionId, userId: "alice", keys, headers }) };
+    return {
+      connectionId,
+      request: serviceEvent({
+        event: "connected",
+        hub: app.hub,
+        connectionId,
+        userId: "alice",
+        keys,
+        headers,
+      }),
+    };
   };
 
   it("When the event is signed with the primary key only, then it is accepted and recorded", async () => {
@@ -29,7 +39,10 @@ describe("event signatures", () => {
   });
 
   it("When the header holds a stale key's entry and the primary's, then it is accepted", async () => {
-    const { connectionId, request } = connectedEvent(["an-old-rotated-key-that-is-no-longer-valid", PRIMARY_KEY]);
+    const { connectionId, request } = connectedEvent([
+      "an-old-rotated-key-that-is-no-longer-valid",
+      PRIMARY_KEY,
+    ]);
     expect((await app.call(connected, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("live");
   });
@@ -37,7 +50,14 @@ describe("event signatures", () => {
   it("When the hex digest is upper case, then it is still accepted", async () => {
     const connectionId = uniqueId();
     const signature = `sha256=${signConnectionId(PRIMARY_KEY, connectionId).toUpperCase()}`;
-    const request = serviceEvent({ event: "connected", hub: app.hub, connectionId, userId: "a", keys: [], headers: { "ce-signature": signature } });
+    const request = serviceEvent({
+      event: "connected",
+      hub: app.hub,
+      connectionId,
+      userId: "a",
+      keys: [],
+      headers: { "ce-signature": signature },
+    });
     expect((await app.call(connected, request)).status).toBe(204);
   });
 
@@ -86,7 +106,14 @@ describe("event signatures", () => {
 
   it("When the origin is not the service's host, then 401 even with a valid signature", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({ event: "connected", hub: app.hub, connectionId, userId: "a", keys: [PRIMARY_KEY], origin: "evil.example.net" });
+    const request = serviceEvent({
+      event: "connected",
+      hub: app.hub,
+      connectionId,
+      userId: "a",
+      keys: [PRIMARY_KEY],
+      origin: "evil.example.net",
+    });
     expect((await app.call(connected, request)).status).toBe(401);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
   });

@@ -7,7 +7,12 @@ import { PRIMARY_KEY, TestApp } from "../fixtures/testApp.js";
 
 describe("abuse-protection handshake", () => {
   const app = new TestApp();
-  beforeAll(async () => await app.start({ SWITCHBOARD_ALLOWED_ORIGINS: "chat.example.com, replica.webpubsub.azure.com" }));
+  beforeAll(
+    async () =>
+      await app.start({
+        SWITCHBOARD_ALLOWED_ORIGINS: "chat.example.com, replica.webpubsub.azure.com",
+      }),
+  );
   afterAll(async () => await app.stop());
 
   it("When the origin is the configured endpoint host, then 200 names that host", async () => {
@@ -17,7 +22,10 @@ describe("abuse-protection handshake", () => {
   });
 
   it("When the origin carries several hosts and one is allowed, then 200 names the allowed one", async () => {
-    const response = await app.call(validate, handshake("evil.example.net, Replica.WebPubSub.Azure.com"));
+    const response = await app.call(
+      validate,
+      handshake("evil.example.net, Replica.WebPubSub.Azure.com"),
+    );
     expect(response.status).toBe(200);
     expect(response.headers).toEqual({ "WebHook-Allowed-Origin": "replica.webpubsub.azure.com" });
   });
@@ -44,7 +52,13 @@ describe("abuse-protection handshake", () => {
   });
 
   it("When a POST reaches the validate route, then 405", async () => {
-    const request = serviceEvent({ event: "connected", hub: app.hub, connectionId: "c1", keys: [PRIMARY_KEY], route: "validate" });
+    const request = serviceEvent({
+      event: "connected",
+      hub: app.hub,
+      connectionId: "c1",
+      keys: [PRIMARY_KEY],
+      route: "validate",
+    });
     expect((await app.call(validate, request)).status).toBe(405);
   });
 
@@ -53,6 +67,8 @@ describe("abuse-protection handshake", () => {
     const response = await app.call(validate, handshake("anything.example.org"));
     expect(response.status).toBe(200);
     expect(response.headers).toEqual({ "WebHook-Allowed-Origin": "*" });
-    expect(app.logs.some((line) => line.level === "warning" && line.text.includes("any origin"))).toBe(true);
+    expect(
+      app.logs.some((line) => line.level === "warning" && line.text.includes("any origin")),
+    ).toBe(true);
   });
 });

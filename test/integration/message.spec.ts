@@ -1,0 +1,327 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { connected } from "../../functions/connected.js";
+import { disconnected } from "../../functions/disconnected.js";
+import { message } from "../../functions/message.js";
+import { serviceEvent } from "../fixtures/serviceEvent.js";
+import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+
+describe("message protocol", () => {
+  const app = new TestApp();
+  beforeAll(async () => await app.start({ SWITCHBOARD_MAX_MESSAGE_BYTES: "2048" }));
+  afterAll(async () => await app.stop());
+  beforeEach(() => app.recorder.clear());
+
+  /** A connected client: its connection is live in the store and known to the fake service. */
+  const client = async (userId = uniqueId("u")) => {
+    const connectionId = uniqueId();
+    app.recorder.connections.add(connectionId);
+    const request = serviceEvent({
+      event: "connected",
+      hub: app.hub,
+      connectionId,
+      userId,
+      keys: [PRIMARY_KEY],
+    });
+    expect((await app.call(connected, request)).status).toBe(204);
+    let sequence = 1;
+    const say = async (body: unknown, contentType = "application/json") => {
+      const request = serviceEvent({
+        event: "message",
+        hub: app.hub,
+        connectionId,
+        userId,
+        keys: [PRIMARY_KEY],
+        contentType,
+        eventId: String(sequence++),
+        body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+      });
+      const response = await app.call(message, request);
+      return { ...response, json: () => JSON.parse(response.text) as Record<string, unknown> };
+    };
+    return { connectionId, userId, say };
+  };
+
+  it("When a client joins a group, then the service adds it and Table Storage records it", async () => {
+    const alice = await client();
+    const response = await alice.say({ type: "join", group: "lobby", id: 1 });
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ "Content-Type": "application/json; charset=utf-8" });
+    expect(response.json()).toEqual({ type: "ack", id: 1, ok: true });
+    expect(app.recorder.calls.map((c) => [c.method, ...c.segments])).toEqual([
+      ["PUT", "groups", "lobby", "connections", alice.connectionId],
+    ]);
+    expect(app.recorder.rejected).toEqual([]);
+    expect(await app.groupMembers("lobby")).toContain(alice.connectionId);
+  });
+
+  it("When a member sends to its group, then ONE REST call carries the envelope", async () => {
+    const alice = await client("alice");
+    await alice.say({ type: "join", group: "room-1" });
+    app.recorder.clear();
+    const response = await alice.say({
+      type: "send",
+      group: "room-1",
+      data: { text: "hi" },
+      id: "m-1",
+    });
+    const ack = response.json();
+    expect(ack).toMatchObject({ type: "ack", id: "m-1", ok: true });
+    expect(app.recorder.calls).toHaveLength(1);
+    const [call] = app.recorder.calls;
+    expect(call?.method).toBe("POST");
+    expect(call?.segments).toEqual(["groups", "room-1", ":send"]);
+    expect(call?.contentType).toMatch(/^application\/json/);
+    expect(call?.body).toEqual({
+      type: "message",
+      id: ack.messageId,
+      from: "alice",
+      group: "room-1",
+      data: { text: "hi" },
+      at: expect.any(String),
+    });
+    expect(new Date((call?.body as { at: string }).at).getTime()).toBeGreaterThan(
+      Date.now() - 10_000,
+    );
+  });
+
+  it("When a client sends to a group it has not joined, then forbidden and nothing is routed", async () => {
+    const mallory = await client();
+    const response = await mallory.say({ type: "send", group: "secret", data: "x", id: 7 });
+    expect(response.json()).toEqual({
+      type: "ack",
+      id: 7,
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/join the group/) },
+    });
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When a client leaves a group, then it can no longer send to it", async () => {
+    const bob = await client();
+    await bob.say({ type: "join", group: "temp" });
+    expect((await bob.say({ type: "leave", group: "temp", id: 2 })).json()).toEqual({
+      type: "ack",
+      id: 2,
+      ok: true,
+    });
+    expect(app.recorder.callsTo("groups", "temp", "connections").map((c) => c.method)).toEqual([
+      "PUT",
+      "DELETE",
+    ]);
+    expect(await app.groupMembers("temp")).not.toContain(bob.connectionId);
+    app.recorder.clear();
+    expect((await bob.say({ type: "send", group: "temp", data: 1 })).json()).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When a client sends to a user, then one sendToUser call carries the envelope", async () => {
+    const carol = await client("carol");
+    const response = await carol.say({ type: "send", user: "dave/🚀", data: [1, 2], id: 3 });
+    expect(response.json()).toMatchObject({ type: "ack", id: 3, ok: true });
+    expect(app.recorder.calls).toHaveLength(1);
+    expect(app.recorder.calls[0]?.segments).toEqual(["users", "dave/🚀", ":send"]);
+    expect(app.recorder.calls[0]?.body).toMatchObject({
+      type: "message",
+      from: "carol",
+      user: "dave/🚀",
+      data: [1, 2],
+    });
+  });
+
+  it("When a message sets 'from', then it is refused as forbidden", async () => {
+    const eve = await client("eve");
+    const response = await eve.say({ type: "send", user: "bob", from: "admin", data: "x", id: 4 });
+    expect(response.json()).toMatchObject({
+      id: 4,
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/from/) },
+    });
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When a message is larger than the limit, then too_large and nothing is routed", async () => {
+    const frank = await client();
+    await frank.say({ type: "join", group: "big" });
+    app.recorder.clear();
+    const response = await frank.say({ type: "send", group: "big", data: "x".repeat(3000), id: 5 });
+    expect(response.json()).toMatchObject({ id: 5, ok: false, error: { code: "too_large" } });
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it.each([
+    ["not JSON", "bad_message", "{oops", undefined],
+    ["an array", "bad_message", [1, 2], undefined],
+    ["a type that is not a string", "bad_message", { type: 5, id: 9 }, 9],
+    ["an unknown type", "unknown_type", { type: "explode", id: 10 }, 10],
+    ["a send with no target", "bad_message", { type: "send", data: 1, id: 11 }, 11],
+    [
+      "a send to a group and a user",
+      "bad_message",
+      { type: "send", group: "g", user: "u", data: 1, id: 12 },
+      12,
+    ],
+    ["a send without data", "bad_message", { type: "send", group: "g", id: 13 }, 13],
+    ["a blank group name", "bad_message", { type: "join", group: "   ", id: 14 }, 14],
+    [
+      "a group name over 1024 characters",
+      "bad_message",
+      { type: "join", group: "g".repeat(1025), id: 15 },
+      15,
+    ],
+    ["a non-string group", "bad_message", { type: "join", group: { $ne: 1 }, id: 16 }, 16],
+  ])("When the message is %s, then a %s ack and nothing is routed", async (_, code, body, id) => {
+    const sender = await client();
+    app.recorder.clear();
+    const response = await sender.say(body);
+    expect(response.status).toBe(200);
+    const ack = response.json();
+    expect(ack).toMatchObject({
+      type: "ack",
+      ok: false,
+      error: { code, message: expect.any(String) },
+    });
+    expect(ack.id).toBe(id);
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When a raw client sends text, then it is echoed back as text", async () => {
+    const raw = await client();
+    const response = await raw.say("hello there", "text/plain");
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ "Content-Type": "text/plain; charset=utf-8" });
+    expect(response.text).toBe("hello there");
+    expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When a raw client sends binary, then the same bytes are echoed back", async () => {
+    const raw = await client();
+    const bytes = new Uint8Array([0, 1, 2, 254, 255]);
+    const response = await raw.say(bytes, "application/octet-stream");
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ "Content-Type": "application/octet-stream" });
+    expect([...(response.body as Uint8Array)]).toEqual([...bytes]);
+  });
+
+  it("When a raw frame is over the limit, then 413", async () => {
+    const raw = await client();
+    expect((await raw.say("y".repeat(4096), "text/plain")).status).toBe(413);
+  });
+
+  it("When a member asks for a group's members, then it gets their user ids", async () => {
+    const [a, b] = [await client("ann"), await client("ben")];
+    await a.say({ type: "join", group: "team" });
+    await b.say({ type: "join", group: "team" });
+    const ack = (await a.say({ type: "members", group: "team", id: 20 })).json();
+    expect(ack).toMatchObject({ ok: true, id: 20 });
+    expect([...(ack.members as string[])].sort()).toEqual(["ann", "ben"]);
+    const outsider = await client("olga");
+    expect((await outsider.say({ type: "members", group: "team" })).json()).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+  });
+
+  it("When the connection is gone, then a join is refused with 'gone' and nothing is stored", async () => {
+    const ghost = await client();
+    await app.call(
+      disconnected,
+      serviceEvent({
+        event: "disconnected",
+        hub: app.hub,
+        connectionId: ghost.connectionId,
+        userId: ghost.userId,
+        keys: [PRIMARY_KEY],
+      }),
+    );
+    app.recorder.connections.delete(ghost.connectionId);
+    expect((await ghost.say({ type: "join", group: "after" })).json()).toMatchObject({
+      ok: false,
+      error: { code: "gone" },
+    });
+    expect(await app.groupMembers("after")).toEqual([]);
+  });
+
+  it("When a retried event is delivered again, then recipients get the same message id", async () => {
+    const gina = await client("gina");
+    const retry = () =>
+      app.call(
+        message,
+        serviceEvent({
+          event: "message",
+          hub: app.hub,
+          connectionId: gina.connectionId,
+          userId: "gina",
+          keys: [PRIMARY_KEY],
+          eventId: "42",
+          body: JSON.stringify({ type: "send", user: "x", data: 1 }),
+        }),
+      );
+    await retry();
+    await retry();
+    const ids = app.recorder.calls.map((c) => (c.body as { id: string }).id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
+  it("When a member sends several messages, then they reach the service in order", async () => {
+    const hank = await client();
+    await hank.say({ type: "join", group: "ordered" });
+    app.recorder.clear();
+    for (let i = 0; i < 5; i++) await hank.say({ type: "send", group: "ordered", data: i });
+    expect(app.recorder.calls.map((c) => (c.body as { data: number }).data)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+  });
+});
+
+describe("message policy settings", () => {
+  const app = new TestApp();
+  beforeAll(
+    async () =>
+      await app.start({
+        SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "false",
+        SWITCHBOARD_MESSAGES_PER_MINUTE: "3",
+      }),
+  );
+  afterAll(async () => await app.stop());
+
+  const say = async (connectionId: string, body: unknown) =>
+    JSON.parse(
+      (
+        await app.call(
+          message,
+          serviceEvent({
+            event: "message",
+            hub: app.hub,
+            connectionId,
+            userId: "ivy",
+            keys: [PRIMARY_KEY],
+            body: JSON.stringify(body),
+          }),
+        )
+      ).text,
+    ) as Record<string, unknown>;
+
+  it("When membership is not required, then a non-member may send to a group", async () => {
+    const ack = await say(uniqueId(), { type: "send", group: "open", data: "hi" });
+    expect(ack).toMatchObject({ ok: true });
+    expect(app.recorder.callsTo("groups", "open", ":send")).toHaveLength(1);
+  });
+
+  it("When a connection exceeds its rate, then rate_limited and nothing more is routed", async () => {
+    app.recorder.clear();
+    const connectionId = uniqueId();
+    const acks = [];
+    for (let i = 0; i < 5; i++)
+      acks.push(await say(connectionId, { type: "send", user: "x", data: i, id: i }));
+    expect(acks.map((ack) => ack.ok)).toEqual([true, true, true, false, false]);
+    expect(acks[3]).toMatchObject({ id: 3, error: { code: "rate_limited" } });
+    expect(app.recorder.calls).toHaveLength(3);
+    expect((await say(uniqueId(), { type: "send", user: "x", data: "other connection" })).ok).toBe(
+      true,
+    );
+  });
+});

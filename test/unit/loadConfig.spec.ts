@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../shared/config/configError.js";
+import { loadConfig } from "../../shared/config/loadConfig.js";
+
+const base = {
+  AZURE_WEBPUBSUB_CONNECTION_STRING:
+    "Endpoint=https://demo.webpubsub.azure.com;AccessKey=primary-key;Version=1.0;",
+  AZURE_WEBPUBSUB_HUB: "chat",
+  AzureWebJobsStorage: "UseDevelopmentStorage=true",
+};
+
+function problems(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("When the connection string and hub are set, then keys, origins and defaults follow from them", () => {
+    const config = loadConfig({ ...base, AZURE_WEBPUBSUB_SECONDARY_KEY: "secondary-key" });
+    expect(config.hub).toBe("chat");
+    expect(config.service).toMatchObject({
+      auth: "key",
+      endpoint: "https://demo.webpubsub.azure.com/",
+    });
+    expect(config.signingKeys).toEqual(["primary-key", "secondary-key"]);
+    expect([...config.allowedOrigins.hosts]).toEqual(["demo.webpubsub.azure.com"]);
+    expect(config.allowedOrigins.any).toBe(false);
+    expect(config.storage).toEqual({
+      connectionString: "UseDevelopmentStorage=true",
+      table: "Switchboard",
+    });
+    expect(config.negotiate).toEqual({
+      tokenTtlMinutes: 10,
+      roles: [],
+      groups: [],
+      allowQueryUserId: false,
+    });
+    expect(config.messages.sendRequiresMembership).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("When nothing is set, then one error names every missing setting", () => {
+    const found = problems({});
+    expect(found.join("\n")).toMatch(/AZURE_WEBPUBSUB_HUB is missing/);
+    expect(found.join("\n")).toMatch(/AZURE_WEBPUBSUB_CONNECTION_STRING is missing/);
+    expect(found.join("\n")).toMatch(/AzureWebJobsStorage is missing/);
+    expect(() => loadConfig({})).toThrow(/cannot start/);
+  });
+
+  it("When settings are malformed, then each is named", () => {
+    const found = problems({
+      ...base,
+      AZURE_WEBPUBSUB_HUB: "9bad hub",
+      SWITCHBOARD_TOKEN_TTL_MINUTES: "forever",
+      SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "maybe",
+      SWITCHBOARD_TABLE: "x",
+      SWITCHBOARD_ALLOWED_ORIGINS: "https://ok.example.com/path",
+    });
+    expect(found).toHaveLength(5);
+  });
+
+  it.each([
+    ["no AccessKey", "Endpoint=https://x.webpubsub.azure.com;Version=1.0;", /has no AccessKey/],
+    ["no Endpoint", "AccessKey=k;Version=1.0;", /has no Endpoint/],
+    ["a duplicate key", "Endpoint=https://a;Endpoint=https://b;AccessKey=k", /twice/],
+    ["a bad port", "Endpoint=http://localhost;Port=99999;AccessKey=k", /Port/],
+    ["a non-http endpoint", "Endpoint=ftp://x;AccessKey=k", /not an http/],
+  ])("When the connection string has %s, then start-up is refused", (_, value, reason) => {
+    expect(problems({ ...base, AZURE_WEBPUBSUB_CONNECTION_STRING: value }).join()).toMatch(reason);
+  });
+
+  it("When the connection string is refused, then its key never appears in the message", () => {
+    const found = problems({
+      ...base,
+      AZURE_WEBPUBSUB_CONNECTION_STRING: "AccessKey=super-secret-value;Version=1.0",
+    });
+    expect(found.join()).not.toMatch(/super-secret-value/);
+  });
+
+  it("When Entra ID is used without any key or opt-out, then start-up is refused (fail closed)", () => {
+    const env = {
+      AZURE_WEBPUBSUB_ENDPOINT: "https://demo.webpubsub.azure.com",
+      AZURE_WEBPUBSUB_HUB: "chat",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+    };
+    expect(problems(env).join()).toMatch(/no access key to verify event signatures/);
+    const withKey = loadConfig({ ...env, AZURE_WEBPUBSUB_ACCESS_KEY: "k1" });
+    expect(withKey.service).toEqual({
+      auth: "entra",
+      endpoint: "https://demo.webpubsub.azure.com/",
+    });
+    expect(withKey.signingKeys).toEqual(["k1"]);
+    const optedOut = loadConfig({ ...env, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" });
+    expect(optedOut.signingKeys).toEqual([]);
+    expect(optedOut.allowUnsignedEvents).toBe(true);
+  });
+
+  it("When unsigned events are allowed although a key exists, then start-up is refused", () => {
+    expect(problems({ ...base, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
+      /remove it/,
+    );
+  });
+
+  it("When extra origins are configured, then hosts with and without port are allowed", () => {
+    const config = loadConfig({
+      ...base,
+      AZURE_WEBPUBSUB_CONNECTION_STRING:
+        "Endpoint=http://localhost;Port=8080;AccessKey=k;Version=1.0;",
+      SWITCHBOARD_ALLOWED_ORIGINS: "Custom.Example.com, https://replica.webpubsub.azure.com",
+    });
+    expect([...config.allowedOrigins.hosts].sort()).toEqual([
+      "custom.example.com",
+      "localhost",
+      "localhost:8080",
+      "replica.webpubsub.azure.com",
+    ]);
+  });
+});

@@ -97,23 +97,14 @@ export class TableStateStore implements StateStore {
 
   async getConnection(hub: string, connectionId: string): Promise<ConnectionRecord | undefined> {
     const entity = await this.readConnection(await this.table(), hub, connectionId);
-    if (entity?.state !== "live") return undefined;
-    return {
-      hub,
-      connectionId,
-      userId: entity.userId ?? "",
-      groups: parseList(entity.groups),
-      roles: parseList(entity.roles),
-      subprotocol: entity.subprotocol,
-      connectedAt: entity.connectedAt ?? new Date(0),
-    };
+    return entity?.state === "live" ? toRecord(hub, entity) : undefined;
   }
 
   async countUserConnections(hub: string, userId: string, upTo: number): Promise<number> {
     const client = await this.table();
     const rows = client.listEntities({
       queryOptions: {
-        filter: `PartitionKey eq '${escapeOData(Keys.connectionsOfUser(hub, userId))}'`,
+        filter: inPartition(Keys.connectionsOfUser(hub, userId)),
         select: ["RowKey"],
       },
     });
@@ -152,7 +143,7 @@ export class TableStateStore implements StateStore {
     const client = await this.table();
     const rows = client.listEntities<MemberEntity>({
       queryOptions: {
-        filter: `PartitionKey eq '${escapeOData(Keys.membersOfGroup(hub, group))}'`,
+        filter: inPartition(Keys.membersOfGroup(hub, group)),
         select: ["connectionId", "userId"],
       },
     });
@@ -162,6 +153,41 @@ export class TableStateStore implements StateStore {
       if (members.length >= limit) break;
     }
     return members;
+  }
+
+  async listLiveConnections(
+    hub: string,
+    connectedBefore: Date,
+    limit: number,
+  ): Promise<ConnectionRecord[]> {
+    const client = await this.table();
+    const rows = client.listEntities<ConnectionEntity>({
+      queryOptions: {
+        filter: `${inPartition(Keys.connectionsOfHub(hub))} and state eq 'live' and connectedAt lt datetime'${connectedBefore.toISOString()}'`,
+      },
+    });
+    const found: ConnectionRecord[] = [];
+    for await (const row of rows) {
+      found.push(toRecord(hub, row));
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  async purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number> {
+    const client = await this.table();
+    const rows = client.listEntities<ConnectionEntity>({
+      queryOptions: {
+        filter: `${inPartition(Keys.connectionsOfHub(hub))} and state eq 'gone' and goneAt lt datetime'${goneBefore.toISOString()}'`,
+        select: ["PartitionKey", "RowKey"],
+      },
+    });
+    let purged = 0;
+    for await (const row of rows) {
+      await deleteIfPresent(client, row.partitionKey, row.rowKey);
+      if (++purged >= limit) break;
+    }
+    return purged;
   }
 
   private async writeMembership(
@@ -209,7 +235,7 @@ export class TableStateStore implements StateStore {
     }
     const rows = client.listEntities<MemberEntity>({
       queryOptions: {
-        filter: `PartitionKey eq '${escapeOData(Keys.groupsOfConnection(hub, connectionId))}'`,
+        filter: inPartition(Keys.groupsOfConnection(hub, connectionId)),
         select: ["group"],
       },
     });
@@ -255,6 +281,18 @@ async function deleteIfPresent(
   }
 }
 
+function toRecord(hub: string, entity: ConnectionEntity): ConnectionRecord {
+  return {
+    hub,
+    connectionId: entity.connectionId,
+    userId: entity.userId ?? "",
+    groups: parseList(entity.groups),
+    roles: parseList(entity.roles),
+    subprotocol: entity.subprotocol,
+    connectedAt: entity.connectedAt ?? new Date(0),
+  };
+}
+
 function parseList(value: string | undefined): string[] {
   if (value === undefined) return [];
   const parsed: unknown = JSON.parse(value);
@@ -264,6 +302,6 @@ function parseList(value: string | undefined): string[] {
 }
 
 /** Keys hold only base64url, `.` and `~`, but quote-escaping keeps filters safe whatever changes. */
-function escapeOData(value: string): string {
-  return value.replace(/'/g, "''");
+function inPartition(partitionKey: string): string {
+  return `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'`;
 }

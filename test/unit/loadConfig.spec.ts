@@ -121,3 +121,19 @@ describe("loadConfig", () => {
     ]);
   });
 });
+
+describe("local.settings.sample.json", () => {
+  it("When the sample settings are loaded, then they form a valid configuration naming every setting", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { SettingNames } = await import("../../shared/config/settingNames.js");
+    const sample = JSON.parse(await readFile("local.settings.sample.json", "utf8")) as {
+      Values: Record<string, string>;
+    };
+    const config = loadConfig(sample.Values);
+    expect(config.hub).toBe("chat");
+    expect(config.service.endpoint).toBe("http://localhost:8080/");
+    expect(Object.keys(sample.Values).sort()).toEqual(
+      [...Object.values(SettingNames), "FUNCTIONS_WORKER_RUNTIME"].sort(),
+    );
+  });
+});

@@ -29,7 +29,7 @@ export interface StateStore {
   getConnection(hub: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Counts a user's live connections, stopping once `upTo` is reached. */
   countUserConnections(hub: string, userId: string, upTo: number): Promise<number>;
-  /** Returns false (and records nothing) when the connection is no longer live. */
+  /** Returns false (and records nothing) when the connection's disconnect was already recorded. */
   addMembership(hub: string, connectionId: string, userId: string, group: string): Promise<boolean>;
   removeMembership(hub: string, connectionId: string, group: string): Promise<void>;
   isMember(hub: string, group: string, connectionId: string): Promise<boolean>;

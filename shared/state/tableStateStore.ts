@@ -124,7 +124,9 @@ export class TableStateStore implements StateStore {
   ): Promise<boolean> {
     const client = await this.table();
     await this.writeMembership(client, hub, connectionId, userId, group);
-    if ((await this.readConnection(client, hub, connectionId))?.state === "live") return true;
+    // No row yet is fine: `connected` is not blocking and may still be on its way. Only a
+    // recorded disconnect means the connection is gone; then the membership is taken back.
+    if ((await this.readConnection(client, hub, connectionId))?.state !== "gone") return true;
     await this.deleteMembership(client, hub, connectionId, group);
     return false;
   }

@@ -244,6 +244,46 @@ describe("message protocol", () => {
     expect(await app.groupMembers("after")).toEqual([]);
   });
 
+  it("When a client joins before its connected event is processed, then the join holds and disconnect removes it", async () => {
+    const connectionId = uniqueId();
+    app.recorder.connections.add(connectionId);
+    const early = serviceEvent({
+      event: "message",
+      hub: app.hub,
+      connectionId,
+      userId: "quick",
+      keys: [PRIMARY_KEY],
+      body: JSON.stringify({ type: "join", group: "early" }),
+    });
+    expect(JSON.parse((await app.call(message, early)).text)).toMatchObject({ ok: true });
+    expect(
+      (
+        await app.call(
+          connected,
+          serviceEvent({
+            event: "connected",
+            hub: app.hub,
+            connectionId,
+            userId: "quick",
+            keys: [PRIMARY_KEY],
+          }),
+        )
+      ).status,
+    ).toBe(204);
+    expect(await app.groupMembers("early")).toEqual([connectionId]);
+    await app.call(
+      disconnected,
+      serviceEvent({
+        event: "disconnected",
+        hub: app.hub,
+        connectionId,
+        userId: "quick",
+        keys: [PRIMARY_KEY],
+      }),
+    );
+    expect(await app.groupMembers("early")).toEqual([]);
+  });
+
   it("When a retried event is delivered again, then recipients get the same message id", async () => {
     const gina = await client("gina");
     const retry = () =>

@@ -1,0 +1,158 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
+import { Cron } from "croner";
+import type { HttpRoute, TimerJob } from "./routeTable.js";
+
+export interface FunctionsHostOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly routes: readonly HttpRoute[];
+  readonly timers?: readonly TimerJob[];
+  readonly log: (line: string) => void;
+  /** Largest request body the host buffers (the Functions host's own limit is far larger). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningHost {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A local stand-in for the Functions host's HTTP front end: it serves the app's registered
+ * routes, converting each Node request into an `HttpRequest` and `InvocationContext` and the
+ * handler's answer back, and runs timer triggers on their schedules.
+ */
+export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningHost> {
+  const { routes, log } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    void serve(req, res, routes, maxBodyBytes, log).then((status) => {
+      log(
+        `${req.method ?? "?"} ${req.url ?? "/"} -> ${status} (${Math.round(performance.now() - started)} ms)`,
+      );
+    });
+  });
+  const jobs = (options.timers ?? []).map(
+    (job) =>
+      new Cron(job.schedule, { protect: true }, async (cron: Cron) => {
+        await runTimer(job, cron, log);
+      }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    close: async () => {
+      for (const job of jobs) job.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: readonly HttpRoute[],
+  maxBodyBytes: number,
+  log: (line: string) => void,
+): Promise<number> {
+  try {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    const method = (req.method ?? "GET").toUpperCase();
+    const match = findRoute(routes, method, url.pathname);
+    if (!match) return reply(res, 404, "no function serves this method and path");
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) return reply(res, 413, "request body too large");
+    const request = new HttpRequest({
+      method,
+      url: url.toString(),
+      headers: flattenHeaders(req),
+      params: match.params,
+      ...(body.length > 0 ? { body: { bytes: body } } : {}),
+    });
+    const context = invocationContext(match.route.name, log);
+    const response = new HttpResponse(await match.route.handler(request, context));
+    const payload = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(payload);
+    return response.status;
+  } catch (error) {
+    log(`host error: ${error instanceof Error ? error.message : String(error)}`);
+    return reply(res, 500, "host error");
+  }
+}
+
+function findRoute(routes: readonly HttpRoute[], method: string, path: string) {
+  for (const route of routes) {
+    const found = route.pattern.exec(path);
+    if (found && route.methods.includes(method)) {
+      const params: Record<string, string> = {};
+      for (const [key, value] of Object.entries(found.groups ?? {})) {
+        if (typeof value === "string") params[key] = decodeURIComponent(value);
+      }
+      return { route, params };
+    }
+  }
+  return undefined;
+}
+
+async function runTimer(job: TimerJob, cron: Cron, log: (line: string) => void): Promise<void> {
+  const now = new Date().toISOString();
+  const timer = {
+    isPastDue: false,
+    schedule: { adjustForDST: false },
+    scheduleStatus: { last: now, next: cron.nextRun()?.toISOString() ?? now, lastUpdated: now },
+  };
+  try {
+    await job.handler(timer, invocationContext(job.name, log));
+  } catch (error) {
+    log(`timer ${job.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function invocationContext(functionName: string, log: (line: string) => void): InvocationContext {
+  return new InvocationContext({
+    invocationId: randomUUID(),
+    functionName,
+    logHandler: (level, ...args) =>
+      log(`[${functionName}] ${level}: ${args.map(String).join(" ")}`),
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function reply(res: ServerResponse, status: number, text: string): number {
+  if (!res.headersSent) res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(text);
+  return status;
+}

@@ -1,0 +1,65 @@
+import type { HttpHandler, InvocationContext, Timer } from "@azure/functions";
+import type { CoreRegistry } from "./coreApiShim.js";
+
+export interface HttpRoute {
+  readonly name: string;
+  readonly route: string;
+  readonly methods: readonly string[];
+  readonly pattern: RegExp;
+  readonly handler: HttpHandler;
+}
+
+export interface TimerJob {
+  readonly name: string;
+  readonly schedule: string;
+  readonly handler: (timer: Timer, context: InvocationContext) => unknown;
+}
+
+/**
+ * Turns captured registrations into routes (under the `api/` prefix, as host.json sets it) and
+ * timer jobs. `{name}` and `{name?}` route parameters match one path segment.
+ */
+export function toRouteTable(
+  registry: CoreRegistry,
+  routePrefix = "api",
+): { routes: HttpRoute[]; timers: TimerJob[] } {
+  const routes: HttpRoute[] = [];
+  const timers: TimerJob[] = [];
+  for (const { metadata, handler } of registry.functions) {
+    const trigger = Object.values(metadata.bindings).find(
+      (binding) => binding.direction === "in" && String(binding.type).endsWith("Trigger"),
+    );
+    if (trigger?.type === "httpTrigger") {
+      const route = typeof trigger.route === "string" ? trigger.route : metadata.name;
+      const methods = Array.isArray(trigger.methods)
+        ? trigger.methods.map((m) => String(m).toUpperCase())
+        : ["GET", "POST"];
+      routes.push({
+        name: metadata.name,
+        route: `${routePrefix}/${route}`,
+        methods,
+        pattern: toPattern(`${routePrefix}/${route}`),
+        handler: handler as HttpHandler,
+      });
+    } else if (trigger?.type === "timerTrigger" && typeof trigger.schedule === "string") {
+      timers.push({
+        name: metadata.name,
+        schedule: trigger.schedule,
+        handler: handler,
+      });
+    }
+  }
+  return { routes, timers };
+}
+
+function toPattern(route: string): RegExp {
+  const source = route
+    .split("/")
+    .map((segment) => {
+      const param = /^\{(\w+)(\?)?(?::[^}]*)?\}$/.exec(segment);
+      if (!param) return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+      return param[2] ? `(?:/(?<${param[1]}>[^/]+))?` : `/(?<${param[1]}>[^/]+)`;
+    })
+    .join("");
+  return new RegExp(`^${source}/?$`, "i");
+}

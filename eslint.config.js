@@ -23,6 +23,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // Command-line entry points talk to the terminal.
+    files: ["dev/start.ts", "emulator/cli.ts", "bench/**"],
+    rules: { "no-console": "off" },
+  },
+  {
     files: ["test/**"],
     rules: {
       "no-console": "off",

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startAzurite } from "./fixtures/azurite.js";
+import { startAzurite } from "../dev/startAzurite.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

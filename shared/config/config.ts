@@ -25,6 +25,8 @@ export interface Config {
     /** 0 means no limit. */
     readonly maxConnectionsPerUser: number;
   };
+  /** Serve the demo chat page at /api/chat. */
+  readonly demoPage: boolean;
   readonly messages: {
     readonly maxBytes: number;
     readonly sendRequiresMembership: boolean;

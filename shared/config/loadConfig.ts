@@ -69,6 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
       allowAnonymous: read.boolean(S.anonymousUsers, false),
       maxConnectionsPerUser: read.integer(S.maxConnectionsPerUser, 0, 0, 1000),
     },
+    demoPage: read.boolean(S.demoPage, false),
     messages: {
       maxBytes: read.integer(S.maxMessageBytes, 64 * 1024, 1, MAX_FRAME_BYTES),
       sendRequiresMembership: read.boolean(S.sendRequiresMembership, true),

@@ -21,6 +21,7 @@ export const SettingNames = {
   maxMessageBytes: "SWITCHBOARD_MAX_MESSAGE_BYTES",
   sendRequiresMembership: "SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP",
   messagesPerMinute: "SWITCHBOARD_MESSAGES_PER_MINUTE",
+  demoPage: "SWITCHBOARD_DEMO_PAGE",
 } as const;
 
 export type SettingName = (typeof SettingNames)[keyof typeof SettingNames];

@@ -1,0 +1,3 @@
+export { startEmulator } from "./startEmulator.js";
+export type { EmulatorOptions, EventHandlerSetting, HubSetting, RunningEmulator } from "./types.js";
+export { DEFAULT_ACCESS_KEY } from "./types.js";

@@ -1,0 +1,90 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { chosenSubprotocols } from "./client/chosenSubprotocols.js";
+import { handleFrame } from "./client/handleFrame.js";
+import { handleUpgrade } from "./client/handleUpgrade.js";
+import { rejectUpgrade } from "./client/rejectUpgrade.js";
+import { ConnectionManager } from "./core/ConnectionManager.js";
+import { HubStore } from "./core/HubStore.js";
+import type { EmulatorContext } from "./EmulatorContext.js";
+import { handleRest } from "./rest/handleRest.js";
+import { DEFAULT_ACCESS_KEY, type EmulatorOptions, type RunningEmulator } from "./types.js";
+import { Upstream } from "./upstream/Upstream.js";
+
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Starts a local Azure Web PubSub service: REST API, client WebSockets and upstream events. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? "127.0.0.1";
+  const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
+  const log = options.log ?? (() => undefined);
+  const server = createServer();
+  const port = await listen(server, options.port ?? 8080, host);
+  const hostname = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+
+  const hubs = new HubStore();
+  const upstream = new Upstream({
+    accessKey,
+    origin: { hostname, host: new URL(url).host },
+    hubs: options.hubs ?? {},
+    retryDelaysMs: options.retryDelaysMs ?? [1000, 3000, 5000],
+    timeoutMs: options.upstreamTimeoutMs ?? 100_000,
+    log,
+  });
+  const connections = new ConnectionManager(
+    hubs,
+    upstream,
+    options.recoveryWindowMs ?? 30_000,
+    log,
+  );
+  const context: EmulatorContext = { accessKey, hubs, connections, upstream, log };
+  connections.onFrame = (connection, data, isBinary) =>
+    handleFrame(context, connection, data, isBinary);
+
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (_offered, request) => chosenSubprotocols.get(request) ?? false,
+  });
+  server.on("request", (req, res) => {
+    void handleRest(req, res, context);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    handleUpgrade(req, socket, head, sockets, context).catch((error: unknown) => {
+      log(`upgrade failed: ${String(error)}`);
+      rejectUpgrade(socket, 500, "The emulator failed to accept the client.");
+    });
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    connectionString: `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
+    setHub: (hub, setting) => upstream.setHub(hub, setting),
+    close: async () => {
+      closing ??= (async () => {
+        upstream.close();
+        connections.shutdown();
+        sockets.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      await closing;
+    },
+  };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

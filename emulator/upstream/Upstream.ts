@@ -1,0 +1,131 @@
+import type { EventHandlerSetting, HubSetting } from "../types.js";
+import { toHttpBody, type Payload } from "../core/payload.js";
+import { AbuseProtection } from "./AbuseProtection.js";
+import { cloudEventHeaders } from "./cloudEventHeaders.js";
+import type { EventSubject } from "./eventSubject.js";
+import { matchHandler, resolveUrl, type EventRef } from "./matchHandler.js";
+import { postWithRetry, type UpstreamResponse } from "./postWithRetry.js";
+
+export interface UpstreamOptions {
+  accessKey: string;
+  /** The emulator's hostname (sent as WebHook-Request-Origin) and host:port. */
+  origin: { hostname: string; host: string };
+  hubs: Record<string, HubSetting>;
+  retryDelaysMs: readonly number[];
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+const JSON_TYPE = "application/json";
+
+/** Sends CloudEvents to the hubs' event handlers (PROTOCOL.md §1–4). */
+export class Upstream {
+  private readonly settings = new Map<string, EventHandlerSetting[]>();
+  private readonly abort = new AbortController();
+  private readonly protection: AbuseProtection;
+  private readonly chains = new WeakMap<EventSubject, Promise<void>>();
+
+  constructor(private readonly options: UpstreamOptions) {
+    for (const [hub, setting] of Object.entries(options.hubs)) this.setHub(hub, setting);
+    this.protection = new AbuseProtection(options.origin, this.policy, options.log);
+  }
+
+  private get policy() {
+    const { retryDelaysMs, timeoutMs } = this.options;
+    return { retryDelaysMs, timeoutMs, signal: this.abort.signal };
+  }
+
+  setHub(hub: string, setting: HubSetting): void {
+    this.settings.set(hub.toLowerCase(), [...setting.eventHandlers]);
+  }
+
+  handles(hub: string, event: EventRef): boolean {
+    return this.handlerFor(hub, event) !== undefined;
+  }
+
+  /** The blocking connect event; undefined when no handler subscribes to it. */
+  async connect(subject: EventSubject, body: object): Promise<UpstreamResponse | undefined> {
+    const event: EventRef = { kind: "system", name: "connect" };
+    const raw = Buffer.from(JSON.stringify(body));
+    return await this.invoke(subject, event, "sys", JSON_TYPE, raw, true);
+  }
+
+  /** A blocking user event; undefined when no handler subscribes to it. */
+  async userEvent(
+    subject: EventSubject,
+    name: string,
+    payload: Payload,
+  ): Promise<UpstreamResponse | undefined> {
+    const { contentType, body } = toHttpBody(payload);
+    return await this.invoke(subject, { kind: "user", name }, "user", contentType, body, true);
+  }
+
+  /** connected/disconnected: fire and forget, delivered in order per connection. */
+  notify(subject: EventSubject, name: "connected" | "disconnected", body: object): void {
+    const event: EventRef = { kind: "system", name };
+    if (!this.handles(subject.hub, event)) return;
+    const raw = Buffer.from(JSON.stringify(body));
+    const previous = this.chains.get(subject) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const response = await this.invoke(subject, event, "sys", JSON_TYPE, raw, false);
+      if (response && (response.status < 200 || response.status >= 300)) {
+        this.options.log(`${name} event for ${subject.id} failed: ${describe(response)}`);
+      }
+    });
+    this.chains.set(subject, next);
+  }
+
+  /** Waits until the queued notifications of a connection are sent. */
+  async drained(subject: EventSubject): Promise<void> {
+    await this.chains.get(subject);
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  private handlerFor(hub: string, event: EventRef): EventHandlerSetting | undefined {
+    return matchHandler(this.settings.get(hub.toLowerCase()) ?? [], event);
+  }
+
+  private async invoke(
+    subject: EventSubject,
+    event: EventRef,
+    category: "sys" | "user",
+    contentType: string,
+    body: Buffer,
+    blocking: boolean,
+  ): Promise<UpstreamResponse | undefined> {
+    const handler = this.handlerFor(subject.hub, event);
+    if (!handler) return undefined;
+    const validationUrl = resolveUrl(handler.urlTemplate, subject.hub, "validate");
+    if (!(await this.protection.isAllowed(validationUrl))) {
+      return {
+        status: 0,
+        headers: new Headers(),
+        body: Buffer.alloc(0),
+        error: "abuse protection",
+      };
+    }
+    const { accessKey, origin } = this.options;
+    const headers = cloudEventHeaders({
+      subject,
+      category,
+      eventName: event.name,
+      contentType,
+      accessKey,
+      origin: origin.hostname,
+    });
+    const url = resolveUrl(handler.urlTemplate, subject.hub, event.name);
+    const response = await postWithRetry(url, headers, body, this.policy);
+    const state = response.headers.get("ce-connectionState");
+    if (blocking && response.status >= 200 && response.status < 300 && state !== null) {
+      subject.connectionState = state;
+    }
+    return response;
+  }
+}
+
+export function describe(response: UpstreamResponse): string {
+  return response.error ?? `status ${response.status}`;
+}

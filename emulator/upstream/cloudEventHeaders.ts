@@ -1,0 +1,38 @@
+import type { EventSubject } from "./eventSubject.js";
+import { signature } from "./signature.js";
+
+export interface CloudEventInit {
+  subject: EventSubject;
+  /** `sys` for connect/connected/disconnected, `user` for messages and custom events. */
+  category: "sys" | "user";
+  eventName: string;
+  contentType: string;
+  accessKey: string;
+  /** `WebHook-Request-Origin`: the emulator's host. */
+  origin: string;
+}
+
+/** The CloudEvents binary-mode headers of one upstream request (PROTOCOL.md §1.2). */
+export function cloudEventHeaders(init: CloudEventInit): Record<string, string> {
+  const { subject } = init;
+  const headers: Record<string, string> = {
+    "ce-specversion": "1.0",
+    "ce-type": `azure.webpubsub.${init.category}.${init.eventName}`,
+    "ce-source": `/hubs/${subject.hub}/client/${subject.id}`,
+    "ce-id": subject.takeEventId(),
+    "ce-time": new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    "ce-awpsversion": "1.0",
+    "ce-hub": subject.hub,
+    "ce-connectionId": subject.id,
+    "ce-eventName": init.eventName,
+    "ce-signature": signature(init.accessKey, subject.id),
+    "WebHook-Request-Origin": init.origin,
+    "Content-Type": init.contentType,
+  };
+  if (subject.userId !== undefined && subject.userId !== "") headers["ce-userId"] = subject.userId;
+  if (subject.subprotocol !== undefined) headers["ce-subprotocol"] = subject.subprotocol;
+  if (subject.connectionState !== undefined && subject.connectionState !== "") {
+    headers["ce-connectionState"] = subject.connectionState;
+  }
+  return headers;
+}

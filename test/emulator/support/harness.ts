@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import { WebPubSubServiceClient, type GenerateClientTokenOptions } from "@azure/web-pubsub";
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from "../../../emulator/index.js";
+import { TestSocket } from "./TestSocket.js";
+
+export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
+export const RELIABLE_PROTOCOL = "json.reliable.webpubsub.azure.v1";
+
+export interface JsonClient {
+  socket: TestSocket;
+  connectionId: string;
+  userId: string | undefined;
+}
+
+/** One emulator on a free port, a hub name of its own, and the service SDK pointed at both. */
+export class Harness {
+  readonly hub = `hub${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+  emulator!: RunningEmulator;
+  service!: WebPubSubServiceClient;
+  private readonly sockets: TestSocket[] = [];
+
+  async start(options: EmulatorOptions = {}): Promise<this> {
+    this.emulator = await startEmulator({ port: 0, retryDelaysMs: [10, 20, 30], ...options });
+    this.service = this.serviceFor(this.hub);
+    return this;
+  }
+
+  serviceFor(hub: string): WebPubSubServiceClient {
+    return new WebPubSubServiceClient(this.emulator.connectionString, hub, {
+      allowInsecureConnection: true,
+      retryOptions: { maxRetries: 0 },
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.socket.terminate();
+    await this.emulator.close();
+  }
+
+  /** A client URL with a token from the SDK's getClientAccessToken. */
+  async clientUrl(options: GenerateClientTokenOptions = {}): Promise<string> {
+    return (await this.service.getClientAccessToken(options)).url;
+  }
+
+  /** A JSON-subprotocol client, after its `connected` system message. */
+  async connect(
+    options: GenerateClientTokenOptions = {},
+    protocol = JSON_PROTOCOL,
+  ): Promise<JsonClient> {
+    const socket = await TestSocket.open(await this.clientUrl(options), protocol);
+    this.sockets.push(socket);
+    const connected = await socket.nextMessage(
+      (m) => m.type === "system" && m.event === "connected",
+    );
+    return {
+      socket,
+      connectionId: String(connected.connectionId),
+      userId: typeof connected.userId === "string" ? connected.userId : undefined,
+    };
+  }
+
+  /** A raw WebSocket client (no subprotocol). */
+  async connectRaw(options: GenerateClientTokenOptions = {}): Promise<TestSocket> {
+    const socket = await TestSocket.open(await this.clientUrl(options));
+    this.sockets.push(socket);
+    return socket;
+  }
+}
+
+/** The data messages a JSON client received, without acks and system messages. */
+export function dataMessages(client: JsonClient): Record<string, unknown>[] {
+  return client.socket.messages.filter((m) => m.type === "message");
+}

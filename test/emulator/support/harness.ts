@@ -51,7 +51,12 @@ export class Harness {
     options: GenerateClientTokenOptions = {},
     protocol = JSON_PROTOCOL,
   ): Promise<JsonClient> {
-    const socket = await TestSocket.open(await this.clientUrl(options), protocol);
+    return await this.connectUrl(await this.clientUrl(options), protocol);
+  }
+
+  /** A JSON-subprotocol client on an explicit client URL. */
+  async connectUrl(url: string, protocol = JSON_PROTOCOL): Promise<JsonClient> {
+    const socket = await TestSocket.open(url, protocol);
     this.sockets.push(socket);
     const connected = await socket.nextMessage(
       (m) => m.type === "system" && m.event === "connected",

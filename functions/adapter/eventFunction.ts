@@ -13,6 +13,7 @@ export function eventFunction(route: EventRoute): HttpHandler {
       {
         method: request.method,
         headers: request.headers,
+        code: request.query.get("code") ?? undefined,
         readBody: async (maxBytes) => await readLimitedBody(request, maxBytes),
       },
       runtime,

@@ -9,6 +9,8 @@ export interface Config {
   /** Access keys that may sign events (primary first). Empty only when unsigned events are allowed. */
   readonly signingKeys: readonly string[];
   readonly allowUnsignedEvents: boolean;
+  /** With unsigned events: the secret every event URL must carry as `?code=`. */
+  readonly unsignedEventsCode: string | undefined;
   /** Lower-case hosts the abuse-protection handshake accepts; `any` only when configured as `*`. */
   readonly allowedOrigins: { readonly any: boolean; readonly hosts: ReadonlySet<string> };
   readonly storage: { readonly connectionString: string; readonly table: string };

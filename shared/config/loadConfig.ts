@@ -34,6 +34,13 @@ export function loadConfig(env: Env = process.env): Config {
         `or, only if events are authenticated another way, ${S.allowUnsignedEvents}=true`,
     );
   }
+  const eventCode = read.text(S.eventCode);
+  if (allowUnsignedEvents && (eventCode === undefined || eventCode.length < 32)) {
+    read.problem(
+      `${S.allowUnsignedEvents} needs ${S.eventCode}: a secret of 32+ characters that the hub's ` +
+        `URL template carries as ?code=, so events are still authenticated`,
+    );
+  }
   if (signingKeys.length > 0 && allowUnsignedEvents) {
     read.problem(`${S.allowUnsignedEvents} is set although an access key is configured; remove it`);
   }
@@ -55,6 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
       : { auth: "entra", endpoint: "" },
     signingKeys,
     allowUnsignedEvents,
+    unsignedEventsCode: allowUnsignedEvents ? eventCode : undefined,
     allowedOrigins: readAllowedOrigins(read, service?.endpoint),
     storage: { connectionString: storageConnectionString, table },
     negotiate: {

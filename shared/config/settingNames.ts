@@ -6,6 +6,7 @@ export const SettingNames = {
   accessKey: "AZURE_WEBPUBSUB_ACCESS_KEY",
   secondaryKey: "AZURE_WEBPUBSUB_SECONDARY_KEY",
   allowUnsignedEvents: "SWITCHBOARD_ALLOW_UNSIGNED_EVENTS",
+  eventCode: "SWITCHBOARD_EVENT_CODE",
   allowedOrigins: "SWITCHBOARD_ALLOWED_ORIGINS",
   storage: "SWITCHBOARD_STORAGE_CONNECTION_STRING",
   webJobsStorage: "AzureWebJobsStorage",

@@ -5,7 +5,9 @@ import { SettingNames as S } from "./settingNames.js";
 export function startupWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.allowUnsignedEvents) {
-    warnings.push(`${S.allowUnsignedEvents} is on: event signatures are NOT verified`);
+    warnings.push(
+      `${S.allowUnsignedEvents} is on: event signatures are NOT verified, only the ?code= of ${S.eventCode}`,
+    );
   }
   if (config.negotiate.allowQueryUserId) {
     warnings.push(`${S.devQueryUserId} is on: negotiate trusts ?userId= (development only)`);

@@ -3,7 +3,7 @@ import type { Log } from "../log/log.js";
 import { answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
 import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
-import { isValidSignature } from "../protocol/signature.js";
+import { equalSecrets, isValidSignature } from "../protocol/signature.js";
 import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
 import { handleMessage } from "../routing/handleMessage.js";
 import type { Runtime } from "../runtime.js";
@@ -16,6 +16,8 @@ import { handleDisconnected } from "./handleDisconnected.js";
 export interface EventRequest {
   readonly method: string;
   readonly headers: Headers;
+  /** The `?code=` of the request URL, if any. */
+  readonly code: string | undefined;
   readBody(maxBytes: number): Promise<Uint8Array>;
 }
 
@@ -42,7 +44,7 @@ export async function handleEventRequest(
     connectionId: attributes.connectionId,
     eventId: attributes.id,
   };
-  authenticate(attributes, runtime);
+  authenticate(attributes, request.code, runtime);
   expectRoute(route, attributes);
 
   const event = decodeEvent(attributes, await request.readBody(MAX_EVENT_BODY_BYTES));
@@ -59,13 +61,12 @@ export async function handleEventRequest(
   }
 }
 
-function authenticate(attributes: EventAttributes, { config }: Runtime): void {
-  if (attributes.hub !== config.hub) {
-    throw new HttpError(
-      400,
-      `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`,
-    );
-  }
+/** Origin and signature first: only an authenticated caller learns which hub this app serves. */
+function authenticate(
+  attributes: EventAttributes,
+  code: string | undefined,
+  { config }: Runtime,
+): void {
   const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
   if (
     !config.allowedOrigins.any &&
@@ -73,10 +74,20 @@ function authenticate(attributes: EventAttributes, { config }: Runtime): void {
   ) {
     throw new HttpError(401, "WebHook-Request-Origin is not an allowed Web PubSub host");
   }
-  if (config.allowUnsignedEvents) return;
-  if (attributes.signature === null) throw new HttpError(401, "ce-signature header is missing");
-  if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
+  if (config.unsignedEventsCode !== undefined) {
+    if (code === undefined || !equalSecrets(code, config.unsignedEventsCode)) {
+      throw new HttpError(401, "the event handler code is missing or wrong");
+    }
+  } else if (attributes.signature === null) {
+    throw new HttpError(401, "ce-signature header is missing");
+  } else if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
     throw new HttpError(401, "ce-signature matches no configured access key");
+  }
+  if (attributes.hub !== config.hub) {
+    throw new HttpError(
+      400,
+      `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`,
+    );
   }
 }
 

@@ -19,8 +19,6 @@ const connectBody = z.looseObject({
   clientCertificates: z.array(z.looseObject({ thumbprint: z.string() })).optional(),
 });
 
-const disconnectedBody = z.looseObject({ reason: z.string().optional() });
-
 /** Turns verified attributes and the raw body into the typed event its handler expects. */
 export function decodeEvent(attributes: EventAttributes, body: Uint8Array): WebPubSubEvent {
   const context = toConnectionContext(attributes);
@@ -33,10 +31,9 @@ export function decodeEvent(attributes: EventAttributes, body: Uint8Array): WebP
     }
     case "connected":
       return { ...base, kind: "connected", request: { context } };
-    case "disconnected": {
-      const parsed = body.length === 0 ? {} : parseJsonBody(body, disconnectedBody, "disconnected");
-      return { ...base, kind: "disconnected", request: { context, reason: parsed.reason } };
-    }
+    case "disconnected":
+      // The service does not retry a refused notification, so an odd body must not stop the cleanup.
+      return { ...base, kind: "disconnected", request: { context, reason: readReason(body) } };
     case "user":
       return { ...base, kind: "user", request: toUserEventRequest(context, attributes, body) };
   }
@@ -88,6 +85,19 @@ function toUserEventRequest(
         `message content type must be text/plain, application/json or application/octet-stream`,
       );
   }
+}
+
+/** The informational `reason` of a disconnected body, or undefined whatever the body holds. */
+function readReason(body: Uint8Array): string | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8(body));
+    if (value !== null && typeof value === "object" && "reason" in value) {
+      return typeof value.reason === "string" ? value.reason : undefined;
+    }
+  } catch {
+    // Not JSON: no reason.
+  }
+  return undefined;
 }
 
 function parseJsonBody<T>(body: Uint8Array, schema: z.ZodType<T>, event: string): T {

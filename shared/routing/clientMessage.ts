@@ -1,14 +1,19 @@
 import { z } from "zod";
 import type { AckErrorCode, MessageId } from "./messageTypes.js";
 
-const id = z.union([z.string().max(128), z.number().int()]).optional();
-/** Group names as the service allows them: 1-1024 characters, not only white space. */
-const group = z
+/** Deepest nesting accepted in a message; deeper data could exhaust the stack when re-serialised. */
+export const MAX_DEPTH = 32;
+
+/** Lone surrogates cannot be encoded in a URL or a key; such names are refused up front. */
+const name = z
   .string()
   .min(1)
   .max(1024)
-  .refine((value) => value.trim() !== "", "must not be only white space");
-const user = z.string().min(1).max(1024);
+  .refine((value) => value.isWellFormed(), "must be well-formed Unicode");
+const id = z.union([z.string().max(128), z.number().int()]).optional();
+/** Group names as the service allows them: 1-1024 characters, not only white space. */
+const group = name.refine((value) => value.trim() !== "", "must not be only white space");
+const user = name;
 
 const join = z.object({ type: z.literal("join"), group, id });
 const leave = z.object({ type: z.literal("leave"), group, id });
@@ -59,6 +64,9 @@ export function parseClientMessage(value: unknown): ParsedMessage {
     return fail("unknown_type", `unknown message type '${record.type.slice(0, 64)}'`);
   }
   if ("from" in record) return fail("forbidden", "'from' is set by the server, not the sender");
+  if (depthExceeds(record, MAX_DEPTH)) {
+    return fail("bad_message", `data is nested more than ${MAX_DEPTH} levels deep`);
+  }
   if (record.type === "send" && !("data" in record))
     return fail("bad_message", "'data' is missing");
   const result = schemas[record.type as keyof typeof schemas].safeParse(value);
@@ -68,4 +76,16 @@ export function parseClientMessage(value: unknown): ParsedMessage {
     return fail("bad_message", `${where}${issue?.message ?? "is invalid"}`.trim());
   }
   return { ok: true, message: result.data };
+}
+
+/** True when objects and arrays nest deeper than `limit` (checked without recursion). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, depth] = item;
+    if (current === null || typeof current !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { UserEventRequest } from "@azure/web-pubsub-express";
 import { HttpError } from "../errors/httpError.js";
+import { statusOf } from "../errors/statusOf.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { INVALID_JSON, type WebPubSubEvent } from "../protocol/webPubSubEvent.js";
 import type { EventDeps } from "../events/eventDeps.js";
@@ -39,7 +40,21 @@ export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<
     return ack(id, error("too_large", `messages are limited to ${config.messages.maxBytes} bytes`));
   }
   if (!parsed.ok) return ack(id, error(parsed.code, parsed.reason));
-  return ack(id, await route(parsed.message, event, deps));
+  try {
+    return ack(id, await route(parsed.message, event, deps));
+  } catch (thrown) {
+    // The service refusing a call (4xx) is an answer for the sender; anything else is a failure.
+    const status = statusOf(thrown);
+    if (status === undefined || status < 400 || status >= 500) throw thrown;
+    deps.log.warn("the service refused a call", { status });
+    return ack(
+      id,
+      error(
+        status === 403 ? "forbidden" : status === 404 ? "gone" : "bad_message",
+        `the service refused the request (${status})`,
+      ),
+    );
+  }
 }
 
 type Outcome =

@@ -6,10 +6,15 @@ const MAX_PLAIN_LENGTH = 300;
 /**
  * Encodes any string (slashes, `#`, `?`, control characters, emoji, 1,000+ characters) into
  * characters Table Storage keys allow. Short values are base64url (reversible, sortable per
- * value); long ones become `~` + base64url(SHA-256), which base64url itself never starts with.
+ * value); long ones become `~` + base64url(SHA-256), which base64url itself never starts with,
+ * and strings with lone surrogates `!` + SHA-256 of their UTF-16 code units.
  * The original value is always stored as a property beside the key.
  */
 export function keyPart(value: string): string {
+  if (!value.isWellFormed()) {
+    // UTF-8 would fold lone surrogates into U+FFFD; hash the UTF-16 code units instead.
+    return `!${createHash("sha256").update(Buffer.from(value, "utf16le")).digest("base64url")}`;
+  }
   const encoded = Buffer.from(value, "utf8").toString("base64url");
   if (encoded.length <= MAX_PLAIN_LENGTH) return encoded;
   return `~${createHash("sha256").update(value, "utf8").digest("base64url")}`;

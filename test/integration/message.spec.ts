@@ -172,6 +172,24 @@ describe("message protocol", () => {
       15,
     ],
     ["a non-string group", "bad_message", { type: "join", group: { $ne: 1 }, id: 16 }, 16],
+    ["a group with a lone surrogate", "bad_message", { type: "join", group: "\ud800", id: 17 }, 17],
+    [
+      "a user with a lone surrogate",
+      "bad_message",
+      { type: "send", user: "a\udc00", data: 1, id: 18 },
+      18,
+    ],
+    [
+      "nested deeper than 32 levels",
+      "bad_message",
+      {
+        type: "send",
+        user: "u",
+        data: JSON.parse("[".repeat(40) + "]".repeat(40)) as unknown,
+        id: 19,
+      },
+      19,
+    ],
   ])("When the message is %s, then a %s ack and nothing is routed", async (_, code, body, id) => {
     const sender = await client();
     app.recorder.clear();
@@ -185,6 +203,31 @@ describe("message protocol", () => {
     });
     expect(ack.id).toBe(id);
     expect(app.recorder.calls).toEqual([]);
+  });
+
+  it("When the service refuses a call with 4xx, then the sender gets an error ack, not a 500", async () => {
+    const sender = await client();
+    app.recorder.refusedNames.add("nobody-allowed");
+    const response = await sender.say({ type: "send", user: "nobody-allowed", data: 1, id: 30 });
+    expect(response.status).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: 30,
+      ok: false,
+      error: { code: "bad_message", message: expect.stringMatching(/400/) },
+    });
+  });
+
+  it("When the store has recorded a disconnect the service has not yet seen, then a join is refused and undone", async () => {
+    const late = await client();
+    await app.runtime.store.removeConnection(app.hub, late.connectionId, late.userId);
+    app.recorder.clear();
+    expect((await late.say({ type: "join", group: "undone", id: 31 })).json()).toMatchObject({
+      id: 31,
+      ok: false,
+      error: { code: "gone" },
+    });
+    expect(app.recorder.calls.map((c) => c.method)).toEqual(["PUT", "DELETE"]);
+    expect(await app.groupMembers("undone")).toEqual([]);
   });
 
   it("When a raw client sends text, then it is echoed back as text", async () => {
@@ -339,7 +382,7 @@ describe("message policy settings", () => {
             connectionId,
             userId: "ivy",
             keys: [PRIMARY_KEY],
-            body: JSON.stringify(body),
+            body: typeof body === "string" ? body : JSON.stringify(body),
           }),
         )
       ).text,
@@ -349,6 +392,15 @@ describe("message policy settings", () => {
     const ack = await say(uniqueId(), { type: "send", group: "open", data: "hi" });
     expect(ack).toMatchObject({ ok: true });
     expect(app.recorder.callsTo("groups", "open", ":send")).toHaveLength(1);
+  });
+
+  it("When data is nested 5,000 levels deep (within the size limit), then bad_message, not a 500", async () => {
+    const raw = `{"type":"send","user":"x","id":"deep","data":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    expect(await say(uniqueId(), raw)).toMatchObject({
+      id: "deep",
+      ok: false,
+      error: { code: "bad_message" },
+    });
   });
 
   it("When a connection exceeds its rate, then rate_limited and nothing more is routed", async () => {

@@ -147,6 +147,76 @@ describe("CloudEvents parsing", () => {
     expect((await app.connectionRow(connectionId))?.state).toBe("gone");
   });
 
+  it.each([['{"reason":5}'], ['{"reason":null}'], ["not json at all"]])(
+    "When a disconnected body is odd (%s), then the cleanup still happens",
+    async (body) => {
+      const connectionId = uniqueId();
+      const request = serviceEvent({
+        event: "disconnected",
+        hub: app.hub,
+        connectionId,
+        userId: "u",
+        keys: [PRIMARY_KEY],
+        body,
+      });
+      expect((await app.call(disconnected, request)).status).toBe(204);
+      expect((await app.connectionRow(connectionId))?.state).toBe("gone");
+    },
+  );
+
+  it("When the signature is forged, then 401 comes before the body is parsed", async () => {
+    const request = serviceEvent({
+      event: "connect",
+      hub: app.hub,
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: ["forged-key-forged-key-forged-key"],
+      body: "{not json",
+    });
+    const response = await app.call(connect, request);
+    expect(response.status).toBe(401);
+  });
+
+  it("When the signature is forged, then the hub name is not revealed", async () => {
+    const request = serviceEvent({
+      event: "connected",
+      hub: "guess",
+      connectionId: uniqueId(),
+      userId: "u",
+      keys: ["forged-key-forged-key-forged-key"],
+    });
+    const response = await app.call(connected, request);
+    expect(response.status).toBe(401);
+    expect(response.text).not.toMatch(/chat/);
+  });
+
+  it("When hostile values arrive in the connection id, user id and state of a valid event, then they are handled without a crash", async () => {
+    const hostile = [
+      "a".repeat(4000),
+      "../../etc/passwd",
+      "\u00ff\u00fe",
+      "%00%2F",
+      "' or 1 eq 1 or '",
+      "a,sha256=b",
+    ];
+    for (const value of hostile) {
+      const connectionId = `c-${value}`;
+      const states = [Buffer.from(value, "latin1").toString("base64"), "%%%", value.slice(0, 100)];
+      for (const connectionState of states) {
+        const request = serviceEvent({
+          event: "connected",
+          hub: app.hub,
+          connectionId,
+          userId: value,
+          keys: [PRIMARY_KEY],
+          connectionState,
+        });
+        expect((await app.call(connected, request)).status).toBe(204);
+      }
+      expect((await app.connectionRow(connectionId))?.userId).toBe(value);
+    }
+  });
+
   it("When hostile header values arrive, then answers are 4xx and the process keeps serving", async () => {
     const hostile = [
       "a".repeat(8000),

@@ -31,11 +31,12 @@ describe("app start", () => {
       AZURE_WEBPUBSUB_HUB: "chat",
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
       SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
+      SWITCHBOARD_EVENT_CODE: "c".repeat(40),
     };
     const warnings: string[] = [];
     startApp((message) => warnings.push(message));
     expect(warnings).toEqual([
-      "Switchboard: SWITCHBOARD_ALLOW_UNSIGNED_EVENTS is on: event signatures are NOT verified",
+      "Switchboard: SWITCHBOARD_ALLOW_UNSIGNED_EVENTS is on: event signatures are NOT verified, only the ?code= of SWITCHBOARD_EVENT_CODE",
     ]);
   });
 

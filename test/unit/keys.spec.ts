@@ -28,6 +28,11 @@ describe("table keys", () => {
     expect(keys.size).toBe(new Set(values).size);
   });
 
+  it("When a string holds a lone surrogate, then its key differs from the replacement character's", () => {
+    expect(keyPart("\ud800")).not.toBe(keyPart("\ufffd"));
+    expect(keyPart("\ud800")).not.toBe(keyPart("\udc00"));
+  });
+
   it("When a hub or group contains the separator, then partitions cannot collide", () => {
     expect(Keys.membersOfGroup("a.b", "c")).not.toBe(Keys.membersOfGroup("a", "b.c"));
   });

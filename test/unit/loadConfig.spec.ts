@@ -95,9 +95,17 @@ describe("loadConfig", () => {
       endpoint: "https://demo.webpubsub.azure.com/",
     });
     expect(withKey.signingKeys).toEqual(["k1"]);
-    const optedOut = loadConfig({ ...env, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" });
+    expect(problems({ ...env, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
+      /needs SWITCHBOARD_EVENT_CODE/,
+    );
+    const optedOut = loadConfig({
+      ...env,
+      SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
+      SWITCHBOARD_EVENT_CODE: "x".repeat(32),
+    });
     expect(optedOut.signingKeys).toEqual([]);
     expect(optedOut.allowUnsignedEvents).toBe(true);
+    expect(optedOut.unsignedEventsCode).toBe("x".repeat(32));
   });
 
   it("When unsigned events are allowed although a key exists, then start-up is refused", () => {

@@ -19,6 +19,8 @@ export interface Config {
     readonly roles: readonly string[];
     readonly groups: readonly string[];
     readonly allowQueryUserId: boolean;
+    /** Whether x-ms-client-principal headers come from the platform (App Service Authentication). */
+    readonly trustPrincipalHeaders: boolean;
   };
   readonly connect: {
     readonly roles: readonly string[];

@@ -1,7 +1,7 @@
 import type { Config } from "./config.js";
 import { ConfigError } from "./configError.js";
 import { parseConnectionString, toHttpUrl } from "./parseConnectionString.js";
-import { SettingNames as S } from "./settingNames.js";
+import { PlatformSettingNames as P, SettingNames as S } from "./settingNames.js";
 import { SettingsReader, type Env } from "./settingsReader.js";
 
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
@@ -70,6 +70,9 @@ export function loadConfig(env: Env = process.env): Config {
       roles: read.list(S.tokenRoles),
       groups: read.list(S.tokenGroups),
       allowQueryUserId: read.boolean(S.devQueryUserId, false),
+      trustPrincipalHeaders:
+        read.text(P.websiteAuthEnabled)?.toLowerCase() === "true" ||
+        read.boolean(S.trustPrincipalHeaders, false),
     },
     connect: {
       roles: read.list(S.connectRoles),

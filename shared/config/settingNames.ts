@@ -15,6 +15,7 @@ export const SettingNames = {
   tokenRoles: "SWITCHBOARD_TOKEN_ROLES",
   tokenGroups: "SWITCHBOARD_TOKEN_GROUPS",
   devQueryUserId: "SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID",
+  trustPrincipalHeaders: "SWITCHBOARD_TRUST_PRINCIPAL_HEADERS",
   connectRoles: "SWITCHBOARD_CONNECT_ROLES",
   connectGroups: "SWITCHBOARD_CONNECT_GROUPS",
   anonymousUsers: "SWITCHBOARD_ALLOW_ANONYMOUS",
@@ -25,4 +26,12 @@ export const SettingNames = {
   demoPage: "SWITCHBOARD_DEMO_PAGE",
 } as const;
 
-export type SettingName = (typeof SettingNames)[keyof typeof SettingNames];
+/** Settings the platform sets itself; read, never configured by hand. */
+export const PlatformSettingNames = {
+  /** "True" when App Service Authentication is on: only then are principal headers the platform's. */
+  websiteAuthEnabled: "WEBSITE_AUTH_ENABLED",
+} as const;
+
+export type SettingName =
+  | (typeof SettingNames)[keyof typeof SettingNames]
+  | (typeof PlatformSettingNames)[keyof typeof PlatformSettingNames];

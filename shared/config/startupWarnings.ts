@@ -1,5 +1,5 @@
 import type { Config } from "./config.js";
-import { SettingNames as S } from "./settingNames.js";
+import { PlatformSettingNames as P, SettingNames as S } from "./settingNames.js";
 
 /** Settings that weaken security on purpose; each is logged once when the app starts. */
 export function startupWarnings(config: Config): string[] {
@@ -11,6 +11,12 @@ export function startupWarnings(config: Config): string[] {
   }
   if (config.negotiate.allowQueryUserId) {
     warnings.push(`${S.devQueryUserId} is on: negotiate trusts ?userId= (development only)`);
+  }
+  if (!config.negotiate.trustPrincipalHeaders && !config.negotiate.allowQueryUserId) {
+    warnings.push(
+      `negotiate refuses every caller until App Service Authentication is on (${P.websiteAuthEnabled}) ` +
+        `or ${S.trustPrincipalHeaders} is set behind a front end that strips x-ms-client-principal headers`,
+    );
   }
   if (config.allowedOrigins.any) {
     warnings.push(`${S.allowedOrigins} holds '*': the handshake accepts any origin`);

@@ -4,7 +4,7 @@ import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import type { Runtime } from "../runtime.js";
 
 export interface NegotiateRequest {
-  /** The authenticated caller's id (App Service authentication), if any. */
+  /** The caller's id from the principal headers, trusted only when the platform sets them. */
   readonly principalId: string | undefined;
   /** `?userId=`, honoured only when the development setting allows it. */
   readonly queryUserId: string | undefined;
@@ -21,8 +21,10 @@ export async function handleNegotiate(
   { config, service }: Runtime,
   log: Log,
 ): Promise<EventResponse> {
+  // Anyone can send x-ms-client-principal headers; only App Service Authentication replaces them.
+  const principalId = config.negotiate.trustPrincipalHeaders ? request.principalId : undefined;
   const userId =
-    request.principalId ?? (config.negotiate.allowQueryUserId ? request.queryUserId : undefined);
+    principalId ?? (config.negotiate.allowQueryUserId ? request.queryUserId : undefined);
   if (userId === undefined || userId.trim() === "") {
     throw new HttpError(
       401,
@@ -40,7 +42,7 @@ export async function handleNegotiate(
   });
   log.info("client access issued", {
     minutes: config.negotiate.tokenTtlMinutes,
-    viaQuery: request.principalId === undefined,
+    viaQuery: principalId === undefined,
   });
   return jsonResponse(
     200,

@@ -28,6 +28,7 @@ describe("negotiate", () => {
   beforeAll(
     async () =>
       await app.start({
+        WEBSITE_AUTH_ENABLED: "True",
         SWITCHBOARD_TOKEN_TTL_MINUTES: "5",
         SWITCHBOARD_TOKEN_ROLES: "webpubsub.joinLeaveGroup.lobby",
         SWITCHBOARD_TOKEN_GROUPS: "lobby",
@@ -90,8 +91,31 @@ describe("negotiate", () => {
     expect((await app.call(negotiate, partial)).status).toBe(401);
   });
 
+  it("When App Service Authentication is off, then forged principal headers are ignored (401)", async () => {
+    app.configure({ SWITCHBOARD_TOKEN_TTL_MINUTES: "5" });
+    const forgedSwa = new HttpRequest({
+      method: "GET",
+      url: "http://localhost:7071/api/negotiate",
+      headers: {
+        "x-ms-client-principal": Buffer.from(
+          JSON.stringify({ identityProvider: "x", userId: "admin" }),
+        ).toString("base64"),
+      },
+    });
+    expect((await app.call(negotiate, signedIn("root"))).status).toBe(401);
+    expect((await app.call(negotiate, forgedSwa)).status).toBe(401);
+    expect(
+      app.logs.some(
+        (line) => line.level === "warning" && line.text.includes("negotiate refuses every caller"),
+      ),
+    ).toBe(true);
+    app.configure({ SWITCHBOARD_TRUST_PRINCIPAL_HEADERS: "true" });
+    expect((await app.call(negotiate, signedIn("behind-a-front-end"))).status).toBe(200);
+    app.configure({ WEBSITE_AUTH_ENABLED: "True" });
+  });
+
   it("When the development setting allows ?userId=, then it is used and a warning is logged", async () => {
-    app.configure({ SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID: "true" });
+    app.configure({ WEBSITE_AUTH_ENABLED: "True", SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID: "true" });
     const response = await app.call(negotiate, anonymous("?userId=dev-user"));
     expect(response.status).toBe(200);
     const token =
@@ -106,6 +130,6 @@ describe("negotiate", () => {
       ),
     ).toBe(true);
     expect((await app.call(negotiate, anonymous())).status).toBe(401);
-    app.configure();
+    app.configure({ WEBSITE_AUTH_ENABLED: "True" });
   });
 });

@@ -32,6 +32,7 @@ describe("app start", () => {
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
       SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
       SWITCHBOARD_EVENT_CODE: "c".repeat(40),
+      WEBSITE_AUTH_ENABLED: "True",
     };
     const warnings: string[] = [];
     startApp((message) => warnings.push(message));
@@ -46,6 +47,7 @@ describe("app start", () => {
         "Endpoint=https://x.webpubsub.azure.com;AccessKey=k;Version=1.0;",
       AZURE_WEBPUBSUB_HUB: "chat",
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      WEBSITE_AUTH_ENABLED: "True",
     };
     const warnings: string[] = [];
     startApp((message) => warnings.push(message));

@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       roles: [],
       groups: [],
       allowQueryUserId: false,
+      trustPrincipalHeaders: false,
     });
     expect(config.messages.sendRequiresMembership).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);

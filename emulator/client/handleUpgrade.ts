@@ -62,7 +62,8 @@ export async function handleUpgrade(
       roles: outcome.identity.roles,
       subprotocol: outcome.subprotocol,
       connectionState: subject.connectionState,
-      nextEventId: subject.nextEventId,
+      // The connect event is ce-id 0 whether or not a handler received it.
+      nextEventId: 1,
     });
     context.connections.open(connection, ws, outcome.identity.groups);
   });

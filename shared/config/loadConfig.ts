@@ -3,6 +3,7 @@ import { ConfigError } from "./configError.js";
 import { parseConnectionString, toHttpUrl } from "./parseConnectionString.js";
 import { PlatformSettingNames as P, SettingNames as S } from "./settingNames.js";
 import { SettingsReader, type Env } from "./settingsReader.js";
+import { storageConnectionProblem } from "./storageConnectionProblem.js";
 
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 const TABLE_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -48,6 +49,13 @@ export function loadConfig(env: Env = process.env): Config {
   const storageConnectionString =
     read.text(S.storage) ??
     read.required(S.webJobsStorage, `or ${S.storage}: the Table Storage connection string`);
+  const storageProblem =
+    storageConnectionString === "" ? undefined : storageConnectionProblem(storageConnectionString);
+  if (storageProblem !== undefined) {
+    read.problem(
+      `the Table Storage connection string (${read.text(S.storage) === undefined ? S.webJobsStorage : S.storage}) ${storageProblem}`,
+    );
+  }
   const table = read.text(S.table) ?? "Switchboard";
   if (!TABLE_PATTERN.test(table)) {
     read.problem(`${S.table} must be 3-63 letters or digits, starting with a letter`);

@@ -1,56 +1,98 @@
+import { toError } from "../errors/toError.js";
 import type { Log } from "../log/log.js";
 import type { Runtime } from "../runtime.js";
+import type { ConnectionRecord } from "../state/stateStore.js";
 
 export interface ReconcileOptions {
   /** Connections younger than this are left alone: their `connected` may still be settling. */
   readonly graceMs: number;
   /** How long a disconnected marker is kept to stop a late `connected` from resurrecting it. */
   readonly markerMs: number;
-  /** Most connections checked against the service in one run (one REST call each). */
-  readonly maxChecks: number;
+  /** A run stops checking after this long (the next run goes on); keeps runs under the schedule. */
+  readonly budgetMs: number;
+  /** Checks against the service in flight at once (one REST call each). */
+  readonly concurrency: number;
+  /** Most markers deleted in one run. */
+  readonly maxPurges: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
   graceMs: 2 * 60_000,
   markerMs: 60 * 60_000,
-  maxChecks: 2000,
+  budgetMs: 4 * 60_000,
+  concurrency: 8,
+  maxPurges: 5000,
 };
 
 export interface ReconcileReport {
   readonly checked: number;
   readonly removed: number;
+  readonly failed: number;
   readonly purged: number;
+  readonly complete: boolean;
 }
 
 /**
  * Repairs what lost `disconnected` events leave behind: every recorded connection the service
  * no longer has is removed with its memberships, and old disconnected markers are purged.
- * Runs from a timer, never on an event's path.
+ * Runs from a timer, never on an event's path; one failing check does not stop the run.
  */
 export async function reconcileConnections(
-  { config, store, service }: Runtime,
+  runtime: Runtime,
   log: Log,
   now: Date = new Date(),
   options: ReconcileOptions = DEFAULT_RECONCILE_OPTIONS,
 ): Promise<ReconcileReport> {
-  const hub = config.hub;
-  const candidates = await store.listLiveConnections(
-    hub,
+  const { config, store } = runtime;
+  const deadline = Date.now() + options.budgetMs;
+  const tally = { kept: 0, removed: 0, failed: 0 };
+  let complete = true;
+  for await (const page of store.listLiveConnections(
+    config.hub,
     new Date(now.getTime() - options.graceMs),
-    options.maxChecks,
-  );
-  let removed = 0;
-  for (const connection of candidates) {
-    if (await service.connectionExists(connection.connectionId)) continue;
-    await store.removeConnection(hub, connection.connectionId, connection.userId);
-    removed += 1;
+  )) {
+    if (Date.now() > deadline) {
+      complete = false;
+      break;
+    }
+    for (let i = 0; i < page.length; i += options.concurrency) {
+      const batch = page.slice(i, i + options.concurrency);
+      const outcomes = await Promise.all(
+        batch.map(async (connection) => await check(runtime, connection, log)),
+      );
+      for (const outcome of outcomes) tally[outcome] += 1;
+    }
   }
   const purged = await store.purgeGoneConnections(
-    hub,
+    config.hub,
     new Date(now.getTime() - options.markerMs),
-    options.maxChecks,
+    options.maxPurges,
   );
-  const report = { checked: candidates.length, removed, purged };
+  const report = {
+    checked: tally.kept + tally.removed + tally.failed,
+    removed: tally.removed,
+    failed: tally.failed,
+    purged,
+    complete,
+  };
   log.info("connections reconciled", report);
   return report;
+}
+
+async function check(
+  { config, store, service }: Runtime,
+  connection: ConnectionRecord,
+  log: Log,
+): Promise<"kept" | "removed" | "failed"> {
+  try {
+    if (await service.connectionExists(connection.connectionId)) return "kept";
+    await store.removeConnection(config.hub, connection.connectionId, connection.userId);
+    return "removed";
+  } catch (thrown) {
+    log.warn("could not reconcile a connection", {
+      connectionId: connection.connectionId,
+      error: toError(thrown).message,
+    });
+    return "failed";
+  }
 }

@@ -20,14 +20,29 @@ export function keyPart(value: string): string {
   return `~${createHash("sha256").update(value, "utf8").digest("base64url")}`;
 }
 
+/**
+ * A hub's connection rows are spread over this many partitions (by a hash of the connection
+ * id), so connect and disconnect traffic is not capped by one partition's throughput.
+ */
+export const CONNECTION_SHARDS = 16;
+
+function shardOf(connectionId: string): number {
+  return (createHash("sha256").update(connectionId, "utf8").digest()[0] ?? 0) % CONNECTION_SHARDS;
+}
+
 /** Partition and row keys of every row kind, in one place. */
 export const Keys = {
-  /** One row per connection; all of a hub's connections share a partition. */
+  /** One row per connection, in one of the hub's connection shards. */
   connection: (hub: string, connectionId: string) => ({
-    partitionKey: `c.${keyPart(hub)}`,
+    partitionKey: `c.${keyPart(hub)}.${shardOf(connectionId).toString(16)}`,
     rowKey: keyPart(connectionId),
   }),
-  connectionsOfHub: (hub: string) => `c.${keyPart(hub)}`,
+  /** Every connection partition of a hub: the reconciler's scan. */
+  connectionShards: (hub: string) =>
+    Array.from(
+      { length: CONNECTION_SHARDS },
+      (_, shard) => `c.${keyPart(hub)}.${shard.toString(16)}`,
+    ),
   /** One row per (group, connection): a group's presence is one partition query. */
   groupMember: (hub: string, group: string, connectionId: string) => ({
     partitionKey: `g.${keyPart(hub)}.${keyPart(group)}`,

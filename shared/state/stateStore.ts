@@ -34,12 +34,8 @@ export interface StateStore {
   removeMembership(hub: string, connectionId: string, group: string): Promise<void>;
   isMember(hub: string, group: string, connectionId: string): Promise<boolean>;
   listGroupMembers(hub: string, group: string, limit: number): Promise<GroupMember[]>;
-  /** Live connections recorded before `connectedBefore`: a scan for the reconciler only. */
-  listLiveConnections(
-    hub: string,
-    connectedBefore: Date,
-    limit: number,
-  ): Promise<ConnectionRecord[]>;
+  /** Live connections recorded before `connectedBefore`, page by page: the reconciler's scan. */
+  listLiveConnections(hub: string, connectedBefore: Date): AsyncIterable<ConnectionRecord[]>;
   /** Deletes the markers of connections that went away before `goneBefore`; returns how many. */
   purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number>;
 }

@@ -157,37 +157,39 @@ export class TableStateStore implements StateStore {
     return members;
   }
 
-  async listLiveConnections(
+  async *listLiveConnections(
     hub: string,
     connectedBefore: Date,
-    limit: number,
-  ): Promise<ConnectionRecord[]> {
+  ): AsyncIterable<ConnectionRecord[]> {
     const client = await this.table();
-    const rows = client.listEntities<ConnectionEntity>({
-      queryOptions: {
-        filter: `${inPartition(Keys.connectionsOfHub(hub))} and state eq 'live' and connectedAt lt datetime'${connectedBefore.toISOString()}'`,
-      },
-    });
-    const found: ConnectionRecord[] = [];
-    for await (const row of rows) {
-      found.push(toRecord(hub, row));
-      if (found.length >= limit) break;
+    // Shards in a different order each run, so a run cut short still reaches every shard in time.
+    const shards = Keys.connectionShards(hub).sort(() => Math.random() - 0.5);
+    for (const shard of shards) {
+      const rows = client.listEntities<ConnectionEntity>({
+        queryOptions: {
+          filter: `${inPartition(shard)} and state eq 'live' and connectedAt lt datetime'${connectedBefore.toISOString()}'`,
+        },
+      });
+      for await (const page of rows.byPage({ maxPageSize: 100 })) {
+        yield page.map((row) => toRecord(hub, row));
+      }
     }
-    return found;
   }
 
   async purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number> {
     const client = await this.table();
-    const rows = client.listEntities<ConnectionEntity>({
-      queryOptions: {
-        filter: `${inPartition(Keys.connectionsOfHub(hub))} and state eq 'gone' and goneAt lt datetime'${goneBefore.toISOString()}'`,
-        select: ["PartitionKey", "RowKey"],
-      },
-    });
     let purged = 0;
-    for await (const row of rows) {
-      await deleteIfPresent(client, row.partitionKey, row.rowKey);
-      if (++purged >= limit) break;
+    for (const shard of Keys.connectionShards(hub)) {
+      const rows = client.listEntities<ConnectionEntity>({
+        queryOptions: {
+          filter: `${inPartition(shard)} and state eq 'gone' and goneAt lt datetime'${goneBefore.toISOString()}'`,
+          select: ["PartitionKey", "RowKey"],
+        },
+      });
+      for await (const row of rows) {
+        await deleteIfPresent(client, row.partitionKey, row.rowKey);
+        if (++purged >= limit) return purged;
+      }
     }
     return purged;
   }

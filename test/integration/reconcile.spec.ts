@@ -4,6 +4,7 @@ import { disconnected } from "../../functions/disconnected.js";
 import { silentLog } from "../../shared/log/log.js";
 import { encodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
 import { reconcileConnections } from "../../shared/reconcile/reconcileConnections.js";
+import type { HubService } from "../../shared/service/hubService.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
 
@@ -43,7 +44,7 @@ describe("reconcile", () => {
     const later = new Date(Date.now() + 10 * 60_000);
     const report = await reconcileConnections(app.runtime, silentLog, later);
 
-    expect(report).toMatchObject({ checked: 2, removed: 1 });
+    expect(report).toMatchObject({ checked: 2, removed: 1, failed: 0, complete: true });
     expect(app.recorder.calls.map((call) => [call.method, ...call.segments]).sort()).toEqual(
       [
         ["HEAD", "connections", ghost],
@@ -54,6 +55,41 @@ describe("reconcile", () => {
     expect((await app.connectionRow(ghost))?.state).toBe("gone");
     expect(await app.groupMembers("room")).toEqual([live]);
     expect(await app.userConnections("gus")).toEqual([]);
+  });
+
+  it("When ghosts are spread over every connection shard, then one run removes them all", async () => {
+    const ghosts = Array.from({ length: 40 }, () => uniqueId());
+    for (const id of ghosts) await send("connected", id, "ghost");
+    const report = await reconcileConnections(
+      app.runtime,
+      silentLog,
+      new Date(Date.now() + 10 * 60_000),
+    );
+    expect(report.removed).toBeGreaterThanOrEqual(40);
+    for (const id of ghosts) expect((await app.connectionRow(id))?.state).toBe("gone");
+  });
+
+  it("When one check fails, then the others still run and the failure is counted", async () => {
+    const [ok, broken] = [uniqueId(), uniqueId()];
+    await send("connected", ok, "olga");
+    await send("connected", broken, "bert");
+    app.recorder.connections.add(ok);
+    const service = app.runtime.service;
+    const flaky: HubService = Object.assign(Object.create(service) as HubService, {
+      connectionExists: async (id: string) => {
+        if (id === broken) throw new Error("service unavailable");
+        return await service.connectionExists(id);
+      },
+    });
+    const report = await reconcileConnections(
+      { ...app.runtime, service: flaky },
+      silentLog,
+      new Date(Date.now() + 10 * 60_000),
+    );
+    expect(report.failed).toBe(1);
+    expect(report.complete).toBe(true);
+    expect((await app.connectionRow(ok))?.state).toBe("live");
+    expect((await app.connectionRow(broken))?.state).toBe("live");
   });
 
   it("When connections are younger than the grace period, then they are not checked", async () => {

@@ -109,6 +109,26 @@ describe("loadConfig", () => {
     expect(optedOut.unsignedEventsCode).toBe("x".repeat(32));
   });
 
+  it.each([
+    ["garbage", "not a connection string", /AzureWebJobsStorage\) must hold/],
+    [
+      "a name without a key",
+      "AccountName=x;TableEndpoint=https://x.table.core.windows.net",
+      /must hold/,
+    ],
+  ])("When the storage connection string is %s, then start-up is refused", (_, value, reason) => {
+    expect(problems({ ...base, AzureWebJobsStorage: value }).join()).toMatch(reason);
+  });
+
+  it("When the storage connection string has a key or a SAS, then it is accepted", () => {
+    for (const value of [
+      "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net",
+      "TableEndpoint=https://acct.table.core.windows.net;SharedAccessSignature=sv=2022&sig=abc",
+    ]) {
+      expect(problems({ ...base, SWITCHBOARD_STORAGE_CONNECTION_STRING: value })).toEqual([]);
+    }
+  });
+
   it("When unsigned events are allowed although a key exists, then start-up is refused", () => {
     expect(problems({ ...base, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
       /remove it/,

@@ -68,6 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       closing ??= (async () => {
         upstream.close();
         connections.shutdown();
+        for (const socket of sockets.clients) socket.terminate();
         sockets.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -31,6 +31,15 @@ export async function handleJsonMessage(
     if (typeof message.sequenceId === "number") connection.buffer.ack(message.sequenceId);
     return;
   }
+  if (type === "invoke") {
+    connection.sendJson({
+      type: "invokeResponse",
+      invocationId: message.invocationId,
+      success: false,
+      error: { name: "NotSupported", message: "The emulator does not support invocations." },
+    });
+    return;
+  }
   const ackId = typeof message.ackId === "number" ? message.ackId : undefined;
   if (ackId !== undefined) {
     if (connection.seenAckIds.has(ackId)) {

@@ -45,6 +45,8 @@ export class ClientConnection {
   /** True once the client is gone for good (no recovery any more). */
   ended = false;
   recoveryTimer: NodeJS.Timeout | undefined;
+  /** The client's frames still being handled, in order (see handleFrame). */
+  inbound: Promise<void> = Promise.resolve();
   private nextEventId: number;
 
   constructor(init: ConnectionInit) {

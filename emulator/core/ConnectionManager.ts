@@ -67,7 +67,10 @@ export class ConnectionManager {
     clearTimeout(connection.recoveryTimer);
     connection.recoveryTimer = undefined;
     this.hubs.get(connection.hub).remove(connection);
-    this.upstream.notify(connection, "disconnected", { reason });
+    // `disconnected` follows the user events of frames that arrived before the close.
+    void connection.inbound.then(() =>
+      this.upstream.notify(connection, "disconnected", { reason }),
+    );
     this.log(`disconnected ${connection.hub}/${connection.id}: ${reason}`);
   }
 

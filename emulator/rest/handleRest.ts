@@ -18,6 +18,7 @@ export async function handleRest(
   try {
     const result = await dispatch(req, method, context);
     respond(res, method, result);
+    context.log(`REST ${method} ${(req.url ?? "").split("?")[0] ?? ""} -> ${result.status}`);
   } catch (error) {
     const failure =
       error instanceof RestError

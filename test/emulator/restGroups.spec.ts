@@ -93,6 +93,21 @@ describe("emulator REST: groups", () => {
     expect(pages).toEqual([2, 2, 1]);
   });
 
+  it("When group and user names hold spaces, slashes, quotes and non-ASCII, then they round-trip exactly", async () => {
+    const userId = "u/ser 'ü'#?";
+    const groupName = "g/1 'ü'#?&";
+    const client = await harness.connect({ userId });
+    expect(client.userId).toBe(userId);
+    await harness.service.group(groupName).addUser(userId);
+    expect(await harness.service.groupExists(groupName)).toBe(true);
+    expect(await harness.service.userExists(userId)).toBe(true);
+    await harness.service
+      .group(groupName)
+      .sendToAll({ odd: true }, { filter: `userId eq 'u/ser ''ü''#?'` });
+    const message = await client.socket.nextMessage((m) => m.type === "message");
+    expect(message).toMatchObject({ from: "group", group: groupName, data: { odd: true } });
+  });
+
   it("When a group name is only whitespace, then the SDK gets 400", async () => {
     await expect(
       harness.service.group("   ").sendToAll("x", { contentType: "text/plain" }),

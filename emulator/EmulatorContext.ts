@@ -5,6 +5,8 @@ import type { Upstream } from "./upstream/Upstream.js";
 /** What the request handlers of the emulator share. */
 export interface EmulatorContext {
   readonly accessKey: string;
+  /** The emulator's own host:port, as in its URL. */
+  readonly host: string;
   readonly hubs: HubStore;
   readonly connections: ConnectionManager;
   readonly upstream: Upstream;

@@ -39,7 +39,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.recoveryWindowMs ?? 30_000,
     log,
   );
-  const context: EmulatorContext = { accessKey, hubs, connections, upstream, log };
+  const context: EmulatorContext = {
+    accessKey,
+    host: new URL(url).host,
+    hubs,
+    connections,
+    upstream,
+    log,
+  };
   connections.onFrame = (connection, data, isBinary) =>
     handleFrame(context, connection, data, isBinary);
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { clientAudiences } from "../auth/audiences.js";
+import { acceptedHosts, clientAudiences } from "../auth/audiences.js";
 import { claimsAsLists, identityFromClaims, type TokenIdentity } from "../auth/claims.js";
 import { bearerToken, verifyToken } from "../auth/verifyToken.js";
 import { isValidHub } from "../core/names.js";
@@ -19,7 +19,11 @@ export type ClientRequestResult =
   { ok: true; request: ClientRequest } | { ok: false; status: number; reason: string };
 
 /** Reads the hub, token and subprotocols of `/client/hubs/{hub}` or `/client?hub={hub}`. */
-export function readClientRequest(req: IncomingMessage, accessKey: string): ClientRequestResult {
+export function readClientRequest(
+  req: IncomingMessage,
+  accessKey: string,
+  ownHost: string,
+): ClientRequestResult {
   const host = req.headers.host ?? "localhost";
   const url = new URL(req.url ?? "/", `http://${host}`);
   const match = /^\/client(?:\/hubs\/([^/]+))?\/?$/i.exec(url.pathname);
@@ -39,7 +43,7 @@ export function readClientRequest(req: IncomingMessage, accessKey: string): Clie
     return { ok: false, status: 401, reason: "An access token is required." };
   }
   const verdict = verifyToken(token, accessKey, {
-    audiences: clientAudiences(host, hub),
+    audiences: clientAudiences(acceptedHosts(host, ownHost), hub),
     ignoreExpiration: recovery !== undefined,
   });
   if (!verdict.ok) return { ok: false, status: 401, reason: `Invalid token: ${verdict.reason}.` };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { restAudiences } from "../auth/audiences.js";
+import { acceptedHosts, restAudiences } from "../auth/audiences.js";
 import { bearerToken, verifyToken } from "../auth/verifyToken.js";
 import { isValidHub } from "../core/names.js";
 import type { EmulatorContext } from "../EmulatorContext.js";
@@ -53,7 +53,9 @@ async function dispatch(
   }
   const token = bearerToken(req.headers.authorization);
   if (token === undefined) throw new RestError(401, "Unauthorized", "A bearer token is required.");
-  const verdict = verifyToken(token, context.accessKey, { audiences: restAudiences(host, rawUrl) });
+  const verdict = verifyToken(token, context.accessKey, {
+    audiences: restAudiences(acceptedHosts(host, context.host), rawUrl),
+  });
   if (!verdict.ok) throw new RestError(401, "Unauthorized", `Invalid token: ${verdict.reason}.`);
   if (!isValidHub(hubName))
     throw new RestError(400, "InvalidHubName", `Invalid hub name '${hubName}'.`);

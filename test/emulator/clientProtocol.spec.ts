@@ -27,9 +27,15 @@ describe("emulator client protocol (json.webpubsub.azure.v1)", () => {
     for (const url of urls) expect(await TestSocket.refusal(url)).toBe(401);
   });
 
-  it("When the audience uses ws://, a trailing slash or other case, or the /client?hub= path is used, then the client connects", async () => {
+  it("When the audience uses ws://, a trailing slash, other case or localhost, or the /client?hub= path is used, then the client connects", async () => {
     const http = `${harness.emulator.url}/client/hubs/${harness.hub}`;
-    for (const audience of [http.replace("http", "ws"), `${http}/`, http.toUpperCase()]) {
+    const viaLocalhost = http.replace("127.0.0.1", "localhost");
+    for (const audience of [
+      http.replace("http", "ws"),
+      `${http}/`,
+      http.toUpperCase(),
+      viaLocalhost,
+    ]) {
       const client = await harness.connectUrl(
         tokenUrl({}, { subject: "aud", audience, expiresIn: "5m" }),
       );

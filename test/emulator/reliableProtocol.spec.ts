@@ -5,7 +5,7 @@ import { waitFor } from "./support/waitFor.js";
 
 describe("emulator reliable protocol (json.reliable.webpubsub.azure.v1)", () => {
   const harness = new Harness();
-  beforeAll(async () => await harness.start({ recoveryWindowMs: 1_500 }));
+  beforeAll(async () => await harness.start({ recoveryWindowMs: 3_000 }));
   afterAll(async () => await harness.stop());
 
   const recoveryUrl = (base: string, client: JsonClient, token?: string) => {

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
+import azureFunctions from "@azure/functions";
 import { Cron } from "croner";
 import type { HttpRoute, TimerJob } from "./routeTable.js";
+
+// The package is CommonJS; Node's ESM loader cannot see these as named exports.
+const { HttpRequest, HttpResponse, InvocationContext } = azureFunctions;
+type InvocationContext = InstanceType<typeof InvocationContext>;
 
 export interface FunctionsHostOptions {
   readonly port: number;

@@ -1,8 +1,10 @@
 import { app } from "@azure/functions";
-import { eventFunction } from "./adapter/eventFunction.js";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** `connect` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
-export const connect = eventFunction("connect");
+export const connect = lazyHandler(async () =>
+  (await import("./adapter/eventFunction.js")).eventFunction("connect"),
+);
 
 app.http("connect", {
   route: "events/connect",

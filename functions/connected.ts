@@ -1,8 +1,10 @@
 import { app } from "@azure/functions";
-import { eventFunction } from "./adapter/eventFunction.js";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** `connected` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
-export const connected = eventFunction("connected");
+export const connected = lazyHandler(async () =>
+  (await import("./adapter/eventFunction.js")).eventFunction("connected"),
+);
 
 app.http("connected", {
   route: "events/connected",

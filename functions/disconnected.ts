@@ -1,8 +1,10 @@
 import { app } from "@azure/functions";
-import { eventFunction } from "./adapter/eventFunction.js";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** `disconnected` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
-export const disconnected = eventFunction("disconnected");
+export const disconnected = lazyHandler(async () =>
+  (await import("./adapter/eventFunction.js")).eventFunction("disconnected"),
+);
 
 app.http("disconnected", {
   route: "events/disconnected",

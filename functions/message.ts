@@ -1,8 +1,10 @@
 import { app } from "@azure/functions";
-import { eventFunction } from "./adapter/eventFunction.js";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** `message` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
-export const message = eventFunction("message");
+export const message = lazyHandler(async () =>
+  (await import("./adapter/eventFunction.js")).eventFunction("message"),
+);
 
 app.http("message", {
   route: "events/message",

@@ -1,23 +1,9 @@
-import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { toError } from "../shared/errors/toError.js";
-import { reconcileConnections } from "../shared/reconcile/reconcileConnections.js";
-import { getRuntime } from "../shared/runtime.js";
-import { contextLog } from "./adapter/contextLog.js";
+import { app } from "@azure/functions";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** Every five minutes: remove connections whose `disconnected` event was lost. */
-export async function reconcile(_timer: Timer, context: InvocationContext): Promise<void> {
-  const log = contextLog(context);
-  try {
-    await reconcileConnections(getRuntime(), log);
-  } catch (thrown) {
-    // The next run starts over; nothing is half-applied that a retry would not repair.
-    const error = toError(thrown);
-    log.error("reconcile failed", {
-      invocationId: context.invocationId,
-      error: error.name,
-      detail: error.message,
-    });
-  }
-}
+export const reconcile = lazyHandler(
+  async () => (await import("./handlers/reconcileHandler.js")).reconcileHandler,
+);
 
 app.timer("reconcile", { schedule: "0 */5 * * * *", handler: reconcile });

@@ -1,8 +1,10 @@
 import { app } from "@azure/functions";
-import { eventFunction } from "./adapter/eventFunction.js";
+import { lazyHandler } from "./adapter/lazyHandler.js";
 
 /** The handshake the service sends when it checks the handler URL (`{event}` resolved to `validate`). */
-export const validate = eventFunction("validate");
+export const validate = lazyHandler(async () =>
+  (await import("./adapter/eventFunction.js")).eventFunction("validate"),
+);
 
 app.http("validate", {
   route: "events/validate",

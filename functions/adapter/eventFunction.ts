@@ -1,13 +1,16 @@
 import type { HttpHandler } from "@azure/functions";
 import type { EventRoute } from "../../shared/events/eventRoutes.js";
-import { handleEventRequest } from "../../shared/events/handleEventRequest.js";
 import { readLimitedBody } from "./readLimitedBody.js";
 import { toHttpResponse } from "./toHttpResponse.js";
 import { withErrorBoundary } from "./withErrorBoundary.js";
 
+/** The event pipeline is loaded on the first event, not when the app's modules are imported. */
+const pipeline = async () => await import("../../shared/events/handleEventRequest.js");
+
 /** The HTTP handler of one event route: HttpRequest in, the core's answer out. */
 export function eventFunction(route: EventRoute): HttpHandler {
   return withErrorBoundary(async (request, runtime, log) => {
+    const { handleEventRequest } = await pipeline();
     const response = await handleEventRequest(
       route,
       {

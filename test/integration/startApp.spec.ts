@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startApp } from "../../functions/index.js";
+import { startApp } from "../../functions/adapter/startApp.js";
 import { setRuntime } from "../../shared/runtime.js";
 
 describe("app start", () => {

@@ -1,0 +1,54 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { coldStart } from "./coldStart.js";
+import { eventThroughput } from "./eventThroughput.js";
+import { groupFanout } from "./groupFanout.js";
+import { writeResults } from "./writeResults.js";
+
+const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench");
+const seconds = Number(process.env.BENCH_SECONDS ?? "5");
+
+/** `npm run bench`: every figure from one run on this machine, as ratios against same-run baselines. */
+// This process (load side, WebSocket clients) stays on core 1; servers are pinned to core 0.
+spawnSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+console.log(`event path: ${seconds} s per server, server on core 0, load generator on core 1`);
+const throughput = await eventThroughput(seconds);
+const [bare, express, app] = throughput;
+if (!bare || !express || !app) throw new Error("missing throughput rows");
+
+console.log("group fan-out through the app and the emulator");
+const fanout = await groupFanout([100, 1000]);
+
+console.log("cold start: fresh processes, 15 runs each");
+const cold = coldStart(15);
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const table = [
+  "| event path (signed `message` events, text echo) | requests/s | p50 ms | p99 ms | vs express | vs bare server |",
+  "|---|---|---|---|---|---|",
+  ...throughput.map(
+    (row) =>
+      `| ${row.server} | ${fmt(row.requestsPerSecond)} | ${fmt(row.p50Ms, 1)} | ${fmt(row.p99Ms, 1)} | ${fmt(row.requestsPerSecond / express.requestsPerSecond, 2)}× | ${fmt(row.requestsPerSecond / bare.requestsPerSecond, 2)}× |`,
+  ),
+  "",
+  "| group fan-out (one `send` through the app) | clients | all received after (median ms) | REST calls per message |",
+  "|---|---|---|---|",
+  ...fanout.map(
+    (row) =>
+      `| group of ${row.clients} | ${row.clients} | ${fmt(row.medianMs, 1)} | ${fmt(row.restCallsPerMessage, 1)} |`,
+  ),
+  "",
+  "| cold start (median of 15 fresh processes) | ms | over `node -e 0` |",
+  "|---|---|---|",
+  `| \`node -e 0\` | ${fmt(cold.nodeMs, 1)} | – |`,
+  `| the app's dependencies alone | ${fmt(cold.dependenciesMs, 1)} | ${fmt(cold.dependenciesMs - cold.nodeMs, 1)} ms |`,
+  `| the function app's entry modules | ${fmt(cold.appMs, 1)} | ${fmt(cold.appMs - cold.nodeMs, 1)} ms (the app's own modules add ${fmt(cold.appOverDependencies * 100, 1)}% to its dependencies) |`,
+].join("\n");
+console.log(`\n${table}\n`);
+await writeResults(
+  sourceDir,
+  { measuredAt: new Date().toISOString(), throughput, fanout, coldStart: cold },
+  table,
+);
+console.log("written to bench/results.json and bench/README.md");

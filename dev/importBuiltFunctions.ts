@@ -1,0 +1,23 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** The repository root, from a module compiled to dist/dev/. */
+export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * Imports the entry modules the Functions host would load: those package.json `main` names
+ * (`dist/functions/*.js`), in name order.
+ */
+export async function importBuiltFunctions(root = repositoryRoot): Promise<void> {
+  const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as {
+    main: string;
+  };
+  const match = /^(.*)\/\*\.js$/.exec(pkg.main);
+  if (!match?.[1])
+    throw new Error(`package.json main must look like 'dir/*.js', not '${pkg.main}'`);
+  const dir = path.join(root, match[1]);
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith(".js")).sort()) {
+    await import(pathToFileURL(path.join(dir, file)).href);
+  }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { startEmulator } from "../emulator/index.js";
+import { startFunctionsHost } from "./functionsHost.js";
+import { importBuiltFunctions, repositoryRoot as root } from "./importBuiltFunctions.js";
+import { loadApp } from "./loadApp.js";
+import { ensurePortFree } from "./portCheck.js";
+import { startAzurite } from "./startAzurite.js";
+
+const PORTS = { tables: 10002, emulator: 8080, functions: 7071 } as const;
+const HUB = "chat";
+
+/**
+ * `npm start`: Azurite (tables), the Web PubSub emulator and the function app on localhost,
+ * wired together, with the demo chat page. Ctrl-C stops everything it started.
+ */
+async function main(): Promise<void> {
+  await ensurePortFree(PORTS.tables, "Table Storage (Azurite)");
+  await ensurePortFree(PORTS.emulator, "the Web PubSub emulator");
+  await ensurePortFree(PORTS.functions, "the function app");
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  process.once("SIGINT", () => void stopAll().then(() => process.exit(0)));
+  process.once("SIGTERM", () => void stopAll().then(() => process.exit(0)));
+
+  try {
+    const azurite = await startAzurite(PORTS.tables);
+    stops.push(() => azurite.stop());
+    const emulator = await startEmulator({
+      port: PORTS.emulator,
+      hubs: {
+        [HUB]: {
+          eventHandlers: [
+            {
+              urlTemplate: `http://localhost:${PORTS.functions}/api/events/{event}`,
+              userEventPattern: "message",
+              systemEvents: ["connect", "connected", "disconnected"],
+            },
+          ],
+        },
+      },
+      log: (line) => console.log(`[emulator] ${line}`),
+    });
+    stops.push(() => emulator.close());
+
+    Object.assign(process.env, await localSettings(), {
+      AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString,
+      AZURE_WEBPUBSUB_HUB: HUB,
+      AzureWebJobsStorage: azurite.connectionString,
+      SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID: "true",
+      SWITCHBOARD_DEMO_PAGE: "true",
+    });
+    const app = await loadApp(importBuiltFunctions, (level, message) =>
+      console.log(`[app] ${level}: ${message}`),
+    );
+    const host = await startFunctionsHost({
+      port: PORTS.functions,
+      routes: app.routes,
+      timers: app.timers,
+      log: (line) => console.log(`[functions] ${line}`),
+    });
+    stops.push(() => host.close());
+
+    console.log(`
+Switchboard is running on this machine:
+  Table Storage (Azurite)  ${azurite.endpoint}
+  Web PubSub emulator      ${emulator.url}  (hub "${HUB}"; events go to ${host.url}/api/events/{event})
+  Function app             ${host.url}/api
+  Chat page                ${host.url}/api/chat   <- open it in two browser tabs
+
+Ctrl-C stops everything.`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** local.settings.json when present (else the sample): the user's own choices of roles, limits… */
+async function localSettings(): Promise<Record<string, string>> {
+  for (const name of ["local.settings.json", "local.settings.sample.json"]) {
+    try {
+      const parsed = JSON.parse(await readFile(path.join(root, name), "utf8")) as {
+        Values?: Record<string, string>;
+      };
+      return parsed.Values ?? {};
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return {};
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

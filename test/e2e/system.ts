@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { TableClient } from "@azure/data-tables";
+import { WebPubSubServiceClient } from "@azure/web-pubsub";
+import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { inject } from "vitest";
+import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js";
+import { loadApp } from "../../dev/loadApp.js";
+import { startEmulator, type RunningEmulator } from "../../emulator/index.js";
+import { loadConfig } from "../../shared/config/loadConfig.js";
+import { createRuntime, setRuntime } from "../../shared/runtime.js";
+import { Keys } from "../../shared/state/keys.js";
+import { Inbox } from "./inbox.js";
+
+export interface TestClient {
+  readonly client: WebPubSubClient;
+  readonly inbox: Inbox;
+  readonly connectionId: string;
+  /** Sends one protocol message as the `message` event (JSON). */
+  say(message: Record<string, unknown>): Promise<void>;
+}
+
+const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../functions");
+
+/**
+ * The whole system on loopback: the emulator, the app's own registrations served by the local
+ * Functions host, and Azurite (from the global setup) with a table of its own.
+ */
+export class System {
+  readonly hub = "chat";
+  readonly table = `E${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+  emulator!: RunningEmulator;
+  host!: RunningHost;
+  service!: WebPubSubServiceClient;
+  readonly logs: string[] = [];
+  private readonly clients: WebPubSubClient[] = [];
+  private tableClient!: TableClient;
+
+  async start(settings: Record<string, string> = {}): Promise<void> {
+    this.emulator = await startEmulator({
+      port: 0,
+      log: (line) => this.logs.push(`[emulator] ${line}`),
+    });
+    const storage = inject("tableConnectionString");
+    setRuntime(
+      createRuntime(
+        loadConfig({
+          AZURE_WEBPUBSUB_CONNECTION_STRING: this.emulator.connectionString,
+          AZURE_WEBPUBSUB_HUB: this.hub,
+          AzureWebJobsStorage: storage,
+          SWITCHBOARD_TABLE: this.table,
+          // The host plays App Service with authentication on: principal headers are the platform's.
+          WEBSITE_AUTH_ENABLED: "True",
+          ...settings,
+        }),
+      ),
+    );
+    const app = await loadApp(importFunctions, (level, message) =>
+      this.logs.push(`[app] ${level} ${message}`),
+    );
+    this.host = await startFunctionsHost({
+      port: 0,
+      routes: app.routes,
+      log: (line) => this.logs.push(`[host] ${line}`),
+    });
+    this.emulator.setHub(this.hub, {
+      eventHandlers: [
+        {
+          urlTemplate: `${this.host.url}/api/events/{event}`,
+          userEventPattern: "message",
+          systemEvents: ["connect", "connected", "disconnected"],
+        },
+      ],
+    });
+    this.service = new WebPubSubServiceClient(this.emulator.connectionString, this.hub, {
+      allowInsecureConnection: true,
+    });
+    this.tableClient = TableClient.fromConnectionString(storage, this.table, {
+      allowInsecureConnection: true,
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.stop();
+    await this.host.close();
+    await this.emulator.close();
+    setRuntime(undefined);
+  }
+
+  /** Negotiates as App Service authentication would present the signed-in user. */
+  async negotiate(userId: string): Promise<string> {
+    const principal = Buffer.from(JSON.stringify({ auth_typ: "aad", claims: [] })).toString(
+      "base64",
+    );
+    const response = await fetch(`${this.host.url}/api/negotiate`, {
+      headers: {
+        "x-ms-client-principal": principal,
+        "x-ms-client-principal-id": userId,
+        "x-ms-client-principal-name": userId,
+        "x-ms-client-principal-idp": "aad",
+      },
+    });
+    if (!response.ok) throw new Error(`negotiate: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { url: string }).url;
+  }
+
+  /** A started Microsoft Web PubSub client for the user (default reliable protocol), with its inbox. */
+  async client(userId: string): Promise<TestClient> {
+    const client = new WebPubSubClient({
+      getClientAccessUrl: async () => await this.negotiate(userId),
+    });
+    this.clients.push(client);
+    const inbox = new Inbox(client);
+    let connectionId = "";
+    client.on("connected", (event) => (connectionId = event.connectionId));
+    await client.start();
+    return {
+      client,
+      inbox,
+      connectionId,
+      say: async (message) => {
+        await client.sendEvent("message", message, "json");
+      },
+    };
+  }
+
+  async connectionRow(connectionId: string): Promise<Record<string, unknown> | undefined> {
+    const { partitionKey, rowKey } = Keys.connection(this.hub, connectionId);
+    try {
+      return await this.tableClient.getEntity(partitionKey, rowKey);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function importFunctions(): Promise<void> {
+  for (const file of (await readdir(functionsDir)).filter((name) => name.endsWith(".ts")).sort()) {
+    await import(pathToFileURL(path.join(functionsDir, file)).href);
+  }
+}

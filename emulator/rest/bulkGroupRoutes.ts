@@ -1,3 +1,4 @@
+import type { ClientConnection } from "../core/ClientConnection.js";
 import { isValidGroup } from "../core/names.js";
 import { RestError } from "./RestError.js";
 import type { RestRequest, Route } from "./route.js";
@@ -29,7 +30,10 @@ export const bulkGroupRoutes: Route[] = [
   },
 ];
 
-function readBody(request: RestRequest) {
+function readBody(request: RestRequest): {
+  groups: string[];
+  matches: (connection: ClientConnection) => boolean;
+} {
   let body: unknown;
   try {
     body = JSON.parse(request.body.toString("utf8"));
@@ -47,7 +51,7 @@ function readBody(request: RestRequest) {
     typeof filter === "string" && filter.trim() !== "" ? compile(filter) : () => true;
   return {
     groups,
-    matches: (connection: import("../core/ClientConnection.js").ClientConnection) =>
+    matches: (connection: ClientConnection) =>
       predicate({
         connectionId: connection.id,
         userId: connection.userId,

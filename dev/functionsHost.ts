@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import azureFunctions from "@azure/functions";
+import azureFunctions, { type HttpResponseInit } from "@azure/functions";
 import { Cron } from "croner";
+import { LocalHttpRequest } from "./localHttpRequest.js";
 import type { HttpRoute, TimerJob } from "./routeTable.js";
 
 // The package is CommonJS; Node's ESM loader cannot see these as named exports.
-const { HttpRequest, HttpResponse, InvocationContext } = azureFunctions;
+const { HttpResponse, InvocationContext } = azureFunctions;
 type InvocationContext = InstanceType<typeof InvocationContext>;
 
 export interface FunctionsHostOptions {
@@ -80,19 +81,17 @@ async function serve(
     if (!match) return reply(res, 404, "no function serves this method and path");
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return reply(res, 413, "request body too large");
-    const request = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers: flattenHeaders(req),
-      params: match.params,
-      ...(body.length > 0 ? { body: { bytes: body } } : {}),
-    });
+    const request = new LocalHttpRequest(method, url, toHeaders(req), match.params, body);
     const context = invocationContext(match.route.name, log);
-    const response = new HttpResponse(await match.route.handler(request, context));
-    const payload = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const { status, headers, payload } = await toNodeResponse(
+      // LocalHttpRequest has the public surface of HttpRequest (see its comment) without a WHATWG Request.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      await match.route.handler(request, context),
+    );
+    // An explicit length avoids chunked encoding, whose closing chunk may wait on a delayed ACK.
+    res.writeHead(status, { ...headers, "content-length": payload.length });
     res.end(payload);
-    return response.status;
+    return status;
   } catch (error) {
     log(`host error: ${error instanceof Error ? error.message : String(error)}`);
     return reply(res, 500, "host error");
@@ -136,15 +135,46 @@ function invocationContext(functionName: string, log: (line: string) => void): I
   });
 }
 
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? "");
   }
   return headers;
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | undefined> {
+/**
+ * The handler's answer as status, headers and bytes. Plain bodies (text, bytes, none) are written
+ * as they are; anything else (jsonBody, streams, cookies) goes through the library's HttpResponse.
+ */
+async function toNodeResponse(
+  result: HttpResponseInit | InstanceType<typeof HttpResponse>,
+): Promise<{ status: number; headers: Record<string, string>; payload: Buffer }> {
+  const body = result.body;
+  const plain =
+    !(result instanceof HttpResponse) &&
+    result.jsonBody === undefined &&
+    result.cookies === undefined &&
+    (body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array);
+  if (plain) {
+    const payload = body === undefined || body === null ? Buffer.alloc(0) : Buffer.from(body);
+    const headers = Object.fromEntries(
+      new Headers(result.headers as ConstructorParameters<typeof Headers>[0]),
+    );
+    if (typeof body === "string" && headers["content-type"] === undefined) {
+      headers["content-type"] = "text/plain;charset=UTF-8";
+    }
+    return { status: result.status ?? 200, headers, payload };
+  }
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    payload: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req) {

@@ -1,5 +1,6 @@
 import type { Config } from "./config/config.js";
 import { loadConfig } from "./config/loadConfig.js";
+import { SignatureCache } from "./protocol/signatureCache.js";
 import { RateLimiter } from "./routing/rateLimiter.js";
 import type { HubService } from "./service/hubService.js";
 import { WebPubSubHubService } from "./service/webPubSubHubService.js";
@@ -13,6 +14,7 @@ export interface Runtime {
   readonly store: StateStore;
   readonly service: HubService;
   readonly limiter: RateLimiter;
+  readonly signatures: SignatureCache;
 }
 
 export function createRuntime(
@@ -26,6 +28,7 @@ export function createRuntime(
       new TableStateStore(lazyTableClient(config.storage.connectionString, config.storage.table)),
     service: parts.service ?? new WebPubSubHubService(config.service, config.hub),
     limiter: parts.limiter ?? new RateLimiter(config.messages.perMinute),
+    signatures: parts.signatures ?? new SignatureCache(config.signingKeys),
   };
 }
 

@@ -4,8 +4,10 @@ import { readLimitedBody } from "./readLimitedBody.js";
 import { toHttpResponse } from "./toHttpResponse.js";
 import { withErrorBoundary } from "./withErrorBoundary.js";
 
-/** The event pipeline is loaded on the first event, not when the app's modules are imported. */
-const pipeline = async () => await import("../../shared/events/handleEventRequest.js");
+/** The event pipeline is imported on the first event, once (not when the app's modules load). */
+let pipelineModule: Promise<typeof import("../../shared/events/handleEventRequest.js")> | undefined;
+const pipeline = async () =>
+  await (pipelineModule ??= import("../../shared/events/handleEventRequest.js"));
 
 /** The HTTP handler of one event route: HttpRequest in, the core's answer out. */
 export function eventFunction(route: EventRoute): HttpHandler {

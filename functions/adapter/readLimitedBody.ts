@@ -6,8 +6,13 @@ import { HttpError } from "../../shared/errors/httpError.js";
  * length or the bytes read so far pass the limit (a huge body is never buffered whole).
  */
 export async function readLimitedBody(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const length = request.headers.get("content-length");
+  const declared = length === null ? undefined : Number(length);
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  // A declared length within the limit bounds the body (HTTP servers enforce it): read it at once.
+  if (declared !== undefined && Number.isSafeInteger(declared)) {
+    return new Uint8Array(await request.arrayBuffer());
+  }
   if (request.body === null) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;

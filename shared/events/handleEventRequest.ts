@@ -3,7 +3,7 @@ import type { Log } from "../log/log.js";
 import { answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
 import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
-import { equalSecrets, isValidSignature } from "../protocol/signature.js";
+import { equalSecrets } from "../protocol/signature.js";
 import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
 import { handleMessage } from "../routing/handleMessage.js";
 import type { Runtime } from "../runtime.js";
@@ -65,7 +65,7 @@ export async function handleEventRequest(
 function authenticate(
   attributes: EventAttributes,
   code: string | undefined,
-  { config }: Runtime,
+  { config, signatures }: Runtime,
 ): void {
   const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
   if (
@@ -80,7 +80,7 @@ function authenticate(
     }
   } else if (attributes.signature === null) {
     throw new HttpError(401, "ce-signature header is missing");
-  } else if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
+  } else if (!signatures.isValid(attributes.signature, attributes.connectionId)) {
     throw new HttpError(401, "ce-signature matches no configured access key");
   }
   if (attributes.hub !== config.hub) {

@@ -56,20 +56,33 @@ export function readEventAttributes(headers: Headers): EventAttributes {
   };
 }
 
+const CONTEXT_HEADERS = [
+  HeaderNames.specVersion,
+  HeaderNames.id,
+  HeaderNames.source,
+  HeaderNames.type,
+  HeaderNames.time,
+  HeaderNames.contentType,
+] as const;
+
 function toCloudEvent(headers: Headers) {
+  // The context attributes of the spec; the service's extensions (ce-hub, ce-connectionId…)
+  // are read from the headers directly, so they are not copied into the event.
   const record: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    // Only names CloudEvents allows as attributes; other ce-* headers are not the service's.
-    if (/^ce-[a-z0-9]{1,20}$/.test(name) || name === HeaderNames.contentType) record[name] = value;
-  });
+  for (const name of CONTEXT_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) record[name] = value;
+  }
   // ce-source is opaque to us; escape it so an unusual connection id cannot fail URI validation.
   const source = record[HeaderNames.source];
   if (source !== undefined) record[HeaderNames.source] = encodeURI(source);
   try {
     const parsed = HTTP.toEvent({ headers: record, body: undefined });
     if (Array.isArray(parsed)) throw new HttpError(400, "batched CloudEvents are not supported");
-    // The constructor validates required attributes, ids and times strictly.
-    return new CloudEvent(parsed);
+    // toEvent builds an unvalidated CloudEvent; validate its required attributes, ids and times.
+    const event = parsed instanceof CloudEvent ? parsed : new CloudEvent(parsed);
+    event.validate();
+    return event;
   } catch (error) {
     if (error instanceof HttpError) throw error;
     if (error instanceof ValidationError || error instanceof TypeError) {

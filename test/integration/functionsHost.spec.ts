@@ -1,0 +1,120 @@
+import { HttpRequest, HttpResponse, type HttpHandler } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js";
+import { LocalHttpRequest } from "../../dev/localHttpRequest.js";
+import type { HttpRoute } from "../../dev/routeTable.js";
+
+const route = (name: string, path: string, methods: string[], handler: HttpHandler): HttpRoute => ({
+  name,
+  route: path,
+  methods,
+  pattern: new RegExp(`^/${path.replace(/\{(\w+)\}/g, "(?<$1>[^/]+)")}/?$`, "i"),
+  handler,
+});
+
+describe("local Functions host", () => {
+  let host: RunningHost;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    host = await startFunctionsHost({
+      port: 0,
+      log: (line) => lines.push(line),
+      routes: [
+        route("echo", "api/echo/{name}", ["POST"], async (request) => ({
+          status: 201,
+          headers: { "x-name": request.params.name ?? "", "x-q": request.query.get("q") ?? "" },
+          body: new Uint8Array(await request.arrayBuffer()),
+        })),
+        route("json", "api/json", ["GET"], () => new HttpResponse({ jsonBody: { ok: true } })),
+        route("boom", "api/boom", ["GET"], () => {
+          throw new Error("boom");
+        }),
+      ],
+    });
+  });
+  afterAll(async () => await host.close());
+
+  it("When a registered route is called, then params, query and body reach the handler and the answer comes back with a length", async () => {
+    const response = await fetch(`${host.url}/api/echo/al%20ice?q=1`, {
+      method: "POST",
+      body: "payload",
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-name")).toBe("al ice");
+    expect(response.headers.get("x-q")).toBe("1");
+    expect(response.headers.get("content-length")).toBe("7");
+    expect(await response.text()).toBe("payload");
+    expect(lines.some((line) => /POST \/api\/echo\/al%20ice\?q=1 -> 201/.test(line))).toBe(true);
+  });
+
+  it("When a handler answers with an HttpResponse, then the library's serialisation is used", async () => {
+    const response = await fetch(`${host.url}/api/json`);
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("When no route or method matches, then 404; when a handler throws, then 500 and the host keeps serving", async () => {
+    expect((await fetch(`${host.url}/api/nothing`)).status).toBe(404);
+    expect((await fetch(`${host.url}/api/json`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${host.url}/api/boom`)).status).toBe(500);
+    expect((await fetch(`${host.url}/api/json`)).status).toBe(200);
+  });
+});
+
+describe("LocalHttpRequest", () => {
+  const init = () => {
+    const principal = Buffer.from(JSON.stringify({ auth_typ: "aad" })).toString("base64");
+    return {
+      headers: {
+        "content-type": "text/plain",
+        "x-ms-client-principal": principal,
+        "x-ms-client-principal-id": "id-1",
+        "x-ms-client-principal-name": "name",
+        "x-ms-client-principal-idp": "aad",
+      },
+      url: "http://localhost:7071/api/x?a=1&b=2",
+    };
+  };
+
+  it("When built from the same request, then it reads like the library's HttpRequest", async () => {
+    const { headers, url } = init();
+    const library = new HttpRequest({
+      method: "POST",
+      url,
+      headers,
+      params: { p: "v" },
+      body: { string: "héllo" },
+    });
+    const local = new LocalHttpRequest(
+      "POST",
+      new URL(url),
+      new Headers(headers),
+      { p: "v" },
+      Buffer.from("héllo"),
+    );
+    expect(local.method).toBe(library.method);
+    expect(local.url).toBe(library.url);
+    expect([...local.query]).toEqual([...library.query]);
+    expect(local.params).toEqual(library.params);
+    expect(Object.fromEntries(local.headers)).toEqual(Object.fromEntries(library.headers));
+    expect(local.user).toEqual(library.user);
+    expect(await local.text()).toBe(await library.text());
+    expect(local.bodyUsed).toBe(true);
+    await expect(local.text()).rejects.toThrow(/already been read/);
+  });
+
+  it("When the body is read as a stream, then it holds the same bytes", async () => {
+    const { headers, url } = init();
+    const local = new LocalHttpRequest(
+      "POST",
+      new URL(url),
+      new Headers(headers),
+      {},
+      Buffer.from([1, 2, 3]),
+    );
+    const reader = (local.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect([...(first.value ?? [])]).toEqual([1, 2, 3]);
+    expect((await reader.read()).done).toBe(true);
+  });
+});

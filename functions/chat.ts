@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** The demo chat page (SWITCHBOARD_DEMO_PAGE). */
 export const chat = lazyHandler(

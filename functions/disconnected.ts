@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** `disconnected` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
 export const disconnected = lazyHandler(async () =>

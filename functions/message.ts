@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** `message` events: POST from the service; OPTIONS answers the abuse-protection handshake. */
 export const message = lazyHandler(async () =>

@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** Client access URL for the signed-in caller (App Service authentication principal). */
 export const negotiate = lazyHandler(

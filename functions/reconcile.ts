@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** Every five minutes: remove connections whose `disconnected` event was lost. */
 export const reconcile = lazyHandler(

@@ -1,5 +1,4 @@
-import { app } from "@azure/functions";
-import { lazyHandler } from "./adapter/lazyHandler.js";
+import { app, lazyHandler } from "./adapter/entry.js";
 
 /** The handshake the service sends when it checks the handler URL (`{event}` resolved to `validate`). */
 export const validate = lazyHandler(async () =>

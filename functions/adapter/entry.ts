@@ -1,9 +1,17 @@
+import { app } from "@azure/functions";
+
 /**
- * Everything an entry module (functions/*.ts) imports: `app`, re-exported so the package is
- * resolved once rather than from every entry, and `lazyHandler`. Entry modules stay tiny, so a
- * cold start imports little beyond `@azure/functions`; each request path loads what it needs.
+ * Everything an entry module (functions/*.ts) imports, and the app's one piece of global setup.
+ * `app` is re-exported so the package is resolved once rather than from every entry. Entry
+ * modules stay tiny, so a cold start imports little beyond `@azure/functions`; each request
+ * path loads what it needs on first use.
  */
-export { app } from "@azure/functions";
+export { app };
+
+// Fail closed: a missing or malformed setting stops the app at start-up, naming every problem.
+app.hook.appStart(async () => {
+  (await import("./startApp.js")).startApp();
+});
 
 /** A handler whose implementation is imported on its first call, once. */
 export function lazyHandler<A extends unknown[], R>(

@@ -4,6 +4,14 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+export interface InstructionCounts {
+  readonly node: number;
+  readonly dependencies: number;
+  readonly app: number;
+  /** The same ratio as appOverDependencies, from instruction counts (noise-free). */
+  readonly appOverDependencies: number;
+}
+
 export interface ColdStartResult {
   readonly nodeMs: number;
   readonly dependenciesMs: number;
@@ -14,11 +22,7 @@ export interface ColdStartResult {
 
 /** Median wall time of fresh processes, interleaved so noise hits every variant alike. */
 export function coldStart(runs: number): ColdStartResult {
-  const variants = {
-    node: ["-e", "0"],
-    dependencies: [path.join(here, "coldStart/importDependencies.js")],
-    app: [path.join(here, "coldStart/importApp.js")],
-  };
+  const variants = coldStartVariants();
   const times: Record<keyof typeof variants, number[]> = { node: [], dependencies: [], app: [] };
   for (let i = 0; i < runs + 1; i++) {
     for (const [name, args] of Object.entries(variants) as [keyof typeof variants, string[]][]) {
@@ -39,6 +43,38 @@ export function coldStart(runs: number): ColdStartResult {
     appMs,
     appOverDependencies: (appMs - nodeMs) / (dependenciesMs - nodeMs) - 1,
   };
+}
+
+const coldStartVariants = () => ({
+  node: ["-e", "0"],
+  dependencies: [path.join(here, "coldStart/importDependencies.js")],
+  app: [path.join(here, "coldStart/importApp.js")],
+});
+
+/**
+ * Instructions executed by each variant under valgrind's callgrind, which counts the same
+ * whatever else the machine does; undefined where valgrind is not installed.
+ */
+export function coldStartInstructions(): InstructionCounts | undefined {
+  if (spawnSync("valgrind", ["--version"], { stdio: "ignore" }).status !== 0) return undefined;
+  const count = (args: string[]) => {
+    const run = spawnSync(
+      "valgrind",
+      ["--tool=callgrind", "--callgrind-out-file=/dev/null", process.execPath, ...args],
+      {
+        encoding: "utf8",
+      },
+    );
+    const match = /I\s+refs:\s+([\d,]+)/.exec(run.stderr);
+    if (!match?.[1])
+      throw new Error(`callgrind printed no instruction count: ${run.stderr.slice(-300)}`);
+    return Number(match[1].replace(/,/g, ""));
+  };
+  const variants = coldStartVariants();
+  const node = count(variants.node);
+  const dependencies = count(variants.dependencies);
+  const app = count(variants.app);
+  return { node, dependencies, app, appOverDependencies: (app - node) / (dependencies - node) - 1 };
 }
 
 function median(values: number[]): number {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { coldStart } from "./coldStart.js";
+import { coldStart, coldStartInstructions } from "./coldStart.js";
 import { eventThroughput } from "./eventThroughput.js";
 import { groupFanout } from "./groupFanout.js";
 import { writeResults } from "./writeResults.js";
@@ -22,6 +22,8 @@ const fanout = await groupFanout([100, 1000]);
 
 console.log("cold start: fresh processes, 15 runs each");
 const cold = coldStart(15);
+console.log("cold start: instructions under valgrind (where installed)");
+const instructions = coldStartInstructions();
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const table = [
@@ -44,11 +46,27 @@ const table = [
   `| \`node -e 0\` | ${fmt(cold.nodeMs, 1)} | – |`,
   `| the app's dependencies alone | ${fmt(cold.dependenciesMs, 1)} | ${fmt(cold.dependenciesMs - cold.nodeMs, 1)} ms |`,
   `| the function app's entry modules | ${fmt(cold.appMs, 1)} | ${fmt(cold.appMs - cold.nodeMs, 1)} ms (the app's own modules add ${fmt(cold.appOverDependencies * 100, 1)}% to its dependencies) |`,
+  ...(instructions === undefined
+    ? []
+    : [
+        "",
+        "| cold start (instructions, valgrind callgrind) | millions | over `node -e 0` |",
+        "|---|---|---|",
+        `| \`node -e 0\` | ${fmt(instructions.node / 1e6)} | – |`,
+        `| the app's dependencies alone | ${fmt(instructions.dependencies / 1e6)} | ${fmt((instructions.dependencies - instructions.node) / 1e6)} M |`,
+        `| the function app's entry modules | ${fmt(instructions.app / 1e6)} | ${fmt((instructions.app - instructions.node) / 1e6)} M (the app's own modules add ${fmt(instructions.appOverDependencies * 100, 1)}% to its dependencies) |`,
+      ]),
 ].join("\n");
 console.log(`\n${table}\n`);
 await writeResults(
   sourceDir,
-  { measuredAt: new Date().toISOString(), throughput, fanout, coldStart: cold },
+  {
+    measuredAt: new Date().toISOString(),
+    throughput,
+    fanout,
+    coldStart: cold,
+    coldStartInstructions: instructions,
+  },
   table,
 );
 console.log("written to bench/results.json and bench/README.md");

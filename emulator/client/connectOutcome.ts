@@ -9,7 +9,7 @@ export type ConnectOutcome =
 const SUPPORTED = [RELIABLE_SUBPROTOCOL, JSON_SUBPROTOCOL];
 
 /**
- * Applies the connect handler's answer to the token's identity (PROTOCOL.md §4.1): 204 or an
+ * Applies the connect handler's answer to the token's identity (the connect event's response contract): 204 or an
  * empty body keeps the token defaults; 200 JSON may set userId, roles, groups (non-empty
  * replaces) and subprotocol; any other status rejects the client with it (no answer → 500).
  */

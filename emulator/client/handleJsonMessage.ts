@@ -5,7 +5,7 @@ import { handleEventMessage } from "./handleEventMessage.js";
 import { handleGroupMessage } from "./handleGroupMessage.js";
 
 /**
- * One message of the JSON subprotocols (PROTOCOL.md §7.2). Messages with an `ackId` are
+ * One message of the JSON subprotocols (json.webpubsub.azure.v1 and its reliable form). Messages with an `ackId` are
  * acknowledged; a repeated `ackId` is answered `Duplicate` and not executed again.
  */
 export async function handleJsonMessage(

@@ -18,7 +18,7 @@ export interface UpstreamOptions {
 
 const JSON_TYPE = "application/json";
 
-/** Sends CloudEvents to the hubs' event handlers (PROTOCOL.md §1–4). */
+/** Sends CloudEvents to the hubs' event handlers (binary mode, as the service sends them). */
 export class Upstream {
   private readonly settings = new Map<string, EventHandlerSetting[]>();
   private readonly abort = new AbortController();

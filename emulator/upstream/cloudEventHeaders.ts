@@ -12,7 +12,7 @@ export interface CloudEventInit {
   origin: string;
 }
 
-/** The CloudEvents binary-mode headers of one upstream request (PROTOCOL.md §1.2). */
+/** The CloudEvents binary-mode headers of one upstream request (as the service's CloudEvents reference lists them). */
 export function cloudEventHeaders(init: CloudEventInit): Record<string, string> {
   const { subject } = init;
   const headers: Record<string, string> = {

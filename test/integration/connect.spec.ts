@@ -1,6 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../functions/connect.js";
-import { connected } from "../../functions/connected.js";
 import { decodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
@@ -22,7 +21,7 @@ describe("connect", () => {
 
   it("When the token carries a user id and nothing is configured, then 204 keeps the token's settings", async () => {
     const response = await app.call(
-      connect,
+      events,
       connectRequest({ claims: { sub: ["alice"] } }, "alice"),
     );
     expect(response.status).toBe(204);
@@ -31,7 +30,7 @@ describe("connect", () => {
 
   it("When the token carries no user id, then 401 with a reason", async () => {
     const response = await app.call(
-      connect,
+      events,
       connectRequest({ claims: {}, query: { userId: ["mallory"] } }),
     );
     expect(response.status).toBe(401);
@@ -40,7 +39,7 @@ describe("connect", () => {
 
   it("When the user id is only in the claims, then it is accepted", async () => {
     const response = await app.call(
-      connect,
+      events,
       connectRequest({ claims: { sub: ["bob"] }, subprotocols: ["json.webpubsub.azure.v1"] }),
     );
     expect(response.status).toBe(200);
@@ -52,12 +51,12 @@ describe("connect", () => {
       claims: { sub: ["a"] },
       subprotocols: ["mqtt", "json.reliable.webpubsub.azure.v1", "json.webpubsub.azure.v1"],
     };
-    const response = await app.call(connect, connectRequest(body, "a"));
+    const response = await app.call(events, connectRequest(body, "a"));
     expect(JSON.parse(response.text)).toEqual({ subprotocol: "json.reliable.webpubsub.azure.v1" });
   });
 
   it("When the client offers only unknown subprotocols, then none is chosen", async () => {
-    const response = await app.call(connect, connectRequest({ subprotocols: ["chat.v9"] }, "a"));
+    const response = await app.call(events, connectRequest({ subprotocols: ["chat.v9"] }, "a"));
     expect(response.status).toBe(204);
   });
 
@@ -67,7 +66,7 @@ describe("connect", () => {
       SWITCHBOARD_CONNECT_ROLES: "webpubsub.joinLeaveGroup.lobby",
     });
     const body = { claims: { sub: ["carol"], role: ["reader"], "webpubsub.group": ["vip"] } };
-    const response = await app.call(connect, connectRequest(body, "carol"));
+    const response = await app.call(events, connectRequest(body, "carol"));
     expect(response.status).toBe(200);
     expect(response.headers).toMatchObject({ "Content-Type": "application/json; charset=utf-8" });
     expect(JSON.parse(response.text)).toEqual({
@@ -87,7 +86,7 @@ describe("connect", () => {
   it("When anonymous users are allowed, then a user id is assigned from the connection id", async () => {
     app.configure({ SWITCHBOARD_ALLOW_ANONYMOUS: "true" });
     const connectionId = uniqueId();
-    const response = await app.call(connect, connectRequest({}, undefined, connectionId));
+    const response = await app.call(events, connectRequest({}, undefined, connectionId));
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toEqual({ userId: `anonymous.${connectionId}` });
     app.configure();
@@ -97,7 +96,7 @@ describe("connect", () => {
     app.configure({ SWITCHBOARD_MAX_CONNECTIONS_PER_USER: "2" });
     const userId = uniqueId("u");
     for (let i = 0; i < 2; i++) {
-      expect((await app.call(connect, connectRequest({}, userId))).status).toBe(204);
+      expect((await app.call(events, connectRequest({}, userId))).status).toBe(204);
       const request = serviceEvent({
         event: "connected",
         hub: app.hub,
@@ -105,12 +104,12 @@ describe("connect", () => {
         userId,
         keys: [PRIMARY_KEY],
       });
-      expect((await app.call(connected, request)).status).toBe(204);
+      expect((await app.call(events, request)).status).toBe(204);
     }
-    const refused = await app.call(connect, connectRequest({}, userId));
+    const refused = await app.call(events, connectRequest({}, userId));
     expect(refused.status).toBe(403);
     expect(refused.text).toMatch(/already has 2 connections/);
-    expect((await app.call(connect, connectRequest({}, uniqueId("other")))).status).toBe(204);
+    expect((await app.call(events, connectRequest({}, uniqueId("other")))).status).toBe(204);
     app.configure();
   });
 });

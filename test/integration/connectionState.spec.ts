@@ -1,6 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connected } from "../../functions/connected.js";
-import { disconnected } from "../../functions/disconnected.js";
 import { encodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
@@ -27,7 +26,7 @@ describe("connected and disconnected", () => {
       connectionState,
       subprotocol: "json.webpubsub.azure.v1",
     });
-    return await app.call(event === "connected" ? connected : disconnected, request);
+    return await app.call(events, request);
   };
 
   it("When connected arrives, then the connection, its user index and its groups are written before 204", async () => {

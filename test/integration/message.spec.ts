@@ -1,7 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connected } from "../../functions/connected.js";
-import { disconnected } from "../../functions/disconnected.js";
-import { message } from "../../functions/message.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
 
@@ -22,7 +20,7 @@ describe("message protocol", () => {
       userId,
       keys: [PRIMARY_KEY],
     });
-    expect((await app.call(connected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
     let sequence = 1;
     const say = async (body: unknown, contentType = "application/json") => {
       const request = serviceEvent({
@@ -35,7 +33,7 @@ describe("message protocol", () => {
         eventId: String(sequence++),
         body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
       });
-      const response = await app.call(message, request);
+      const response = await app.call(events, request);
       return { ...response, json: () => JSON.parse(response.text) as Record<string, unknown> };
     };
     return { connectionId, userId, say };
@@ -270,7 +268,7 @@ describe("message protocol", () => {
   it("When the connection is gone, then a join is refused with 'gone' and nothing is stored", async () => {
     const ghost = await client();
     await app.call(
-      disconnected,
+      events,
       serviceEvent({
         event: "disconnected",
         hub: app.hub,
@@ -298,11 +296,11 @@ describe("message protocol", () => {
       keys: [PRIMARY_KEY],
       body: JSON.stringify({ type: "join", group: "early" }),
     });
-    expect(JSON.parse((await app.call(message, early)).text)).toMatchObject({ ok: true });
+    expect(JSON.parse((await app.call(events, early)).text)).toMatchObject({ ok: true });
     expect(
       (
         await app.call(
-          connected,
+          events,
           serviceEvent({
             event: "connected",
             hub: app.hub,
@@ -315,7 +313,7 @@ describe("message protocol", () => {
     ).toBe(204);
     expect(await app.groupMembers("early")).toEqual([connectionId]);
     await app.call(
-      disconnected,
+      events,
       serviceEvent({
         event: "disconnected",
         hub: app.hub,
@@ -331,7 +329,7 @@ describe("message protocol", () => {
     const gina = await client("gina");
     const retry = () =>
       app.call(
-        message,
+        events,
         serviceEvent({
           event: "message",
           hub: app.hub,
@@ -375,7 +373,7 @@ describe("message policy settings", () => {
     JSON.parse(
       (
         await app.call(
-          message,
+          events,
           serviceEvent({
             event: "message",
             hub: app.hub,

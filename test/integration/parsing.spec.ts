@@ -1,8 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../functions/connect.js";
-import { connected } from "../../functions/connected.js";
-import { disconnected } from "../../functions/disconnected.js";
-import { message } from "../../functions/message.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
 
@@ -29,20 +26,20 @@ describe("CloudEvents parsing", () => {
     ["webhook-request-origin", /webhook-request-origin header is missing/],
   ])("When %s is missing, then 400 names it and nothing is written", async (header, reason) => {
     const connectionId = uniqueId();
-    const response = await app.call(connected, event({ [header]: undefined }, connectionId));
+    const response = await app.call(events, event({ [header]: undefined }, connectionId));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(reason);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When ce-id is missing, then 400 says the CloudEvent is invalid", async () => {
-    const response = await app.call(connected, event({ "ce-id": undefined }));
+    const response = await app.call(events, event({ "ce-id": undefined }));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/CloudEvent/);
   });
 
   it("When ce-type is unknown, then 400", async () => {
-    const response = await app.call(connected, event({ "ce-type": "com.example.other" }));
+    const response = await app.call(events, event({ "ce-type": "com.example.other" }));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/unknown event type/);
   });
@@ -56,7 +53,7 @@ describe("CloudEvents parsing", () => {
       userId: "u",
       keys: [PRIMARY_KEY],
     });
-    const response = await app.call(connected, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/handles hub 'chat'/);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
@@ -71,7 +68,7 @@ describe("CloudEvents parsing", () => {
       keys: [PRIMARY_KEY],
       route: "connected",
     });
-    const response = await app.call(connected, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/'disconnected' event was sent to the 'connected' route/);
   });
@@ -85,7 +82,7 @@ describe("CloudEvents parsing", () => {
       keys: [PRIMARY_KEY],
       body: "{not json",
     });
-    const response = await app.call(connect, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/not valid JSON/);
   });
@@ -100,7 +97,7 @@ describe("CloudEvents parsing", () => {
       keys: [PRIMARY_KEY],
       body,
     });
-    const response = await app.call(connect, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/claims\.sub/);
   });
@@ -115,7 +112,7 @@ describe("CloudEvents parsing", () => {
       contentType: "application/xml",
       body: "<a/>",
     });
-    expect((await app.call(message, request)).status).toBe(415);
+    expect((await app.call(events, request)).status).toBe(415);
   });
 
   it("When the body is larger than the hard limit, then 413 before it is read whole", async () => {
@@ -129,7 +126,7 @@ describe("CloudEvents parsing", () => {
       contentType: "application/octet-stream",
       body,
     });
-    const response = await app.call(message, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(413);
   });
 
@@ -143,7 +140,7 @@ describe("CloudEvents parsing", () => {
       keys: [PRIMARY_KEY],
       body: "",
     });
-    expect((await app.call(disconnected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("gone");
   });
 
@@ -159,7 +156,7 @@ describe("CloudEvents parsing", () => {
         keys: [PRIMARY_KEY],
         body,
       });
-      expect((await app.call(disconnected, request)).status).toBe(204);
+      expect((await app.call(events, request)).status).toBe(204);
       expect((await app.connectionRow(connectionId))?.state).toBe("gone");
     },
   );
@@ -173,7 +170,7 @@ describe("CloudEvents parsing", () => {
       keys: ["forged-key-forged-key-forged-key"],
       body: "{not json",
     });
-    const response = await app.call(connect, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(401);
   });
 
@@ -185,7 +182,7 @@ describe("CloudEvents parsing", () => {
       userId: "u",
       keys: ["forged-key-forged-key-forged-key"],
     });
-    const response = await app.call(connected, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(401);
     expect(response.text).not.toMatch(/chat/);
   });
@@ -211,7 +208,7 @@ describe("CloudEvents parsing", () => {
           keys: [PRIMARY_KEY],
           connectionState,
         });
-        expect((await app.call(connected, request)).status).toBe(204);
+        expect((await app.call(events, request)).status).toBe(204);
       }
       expect((await app.connectionRow(connectionId))?.userId).toBe(value);
     }
@@ -226,11 +223,11 @@ describe("CloudEvents parsing", () => {
       "' or 1 eq 1 or '",
     ];
     for (const value of hostile) {
-      const response = await app.call(connected, event({ "ce-hub": value }));
+      const response = await app.call(events, event({ "ce-hub": value }));
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
     }
-    const ok = await app.call(connected, event({}));
+    const ok = await app.call(events, event({}));
     expect(ok.status).toBe(204);
   });
 });

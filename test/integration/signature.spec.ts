@@ -1,6 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { connected } from "../../functions/connected.js";
-import { message } from "../../functions/message.js";
 import { signConnectionId } from "../../shared/protocol/signature.js";
 import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, SECONDARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
@@ -28,13 +27,13 @@ describe("event signatures", () => {
 
   it("When the event is signed with the primary key only, then it is accepted and recorded", async () => {
     const { connectionId, request } = connectedEvent([PRIMARY_KEY]);
-    expect((await app.call(connected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("live");
   });
 
   it("When the event is signed with the secondary key only (rotation), then it is accepted", async () => {
     const { connectionId, request } = connectedEvent([SECONDARY_KEY]);
-    expect((await app.call(connected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("live");
   });
 
@@ -43,7 +42,7 @@ describe("event signatures", () => {
       "an-old-rotated-key-that-is-no-longer-valid",
       PRIMARY_KEY,
     ]);
-    expect((await app.call(connected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
     expect((await app.connectionRow(connectionId))?.state).toBe("live");
   });
 
@@ -58,12 +57,12 @@ describe("event signatures", () => {
       keys: [],
       headers: { "ce-signature": signature },
     });
-    expect((await app.call(connected, request)).status).toBe(204);
+    expect((await app.call(events, request)).status).toBe(204);
   });
 
   it("When the signature is forged with another key, then 401 and nothing is written", async () => {
     const { connectionId, request } = connectedEvent(["forged-key-forged-key-forged-key-forged"]);
-    const response = await app.call(connected, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(401);
     expect(response.text).toMatch(/matches no configured access key/);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
@@ -71,7 +70,7 @@ describe("event signatures", () => {
 
   it("When the signature header is missing, then 401 and nothing is written", async () => {
     const { connectionId, request } = connectedEvent([PRIMARY_KEY], { "ce-signature": undefined });
-    const response = await app.call(connected, request);
+    const response = await app.call(events, request);
     expect(response.status).toBe(401);
     expect(response.text).toMatch(/ce-signature header is missing/);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
@@ -80,14 +79,14 @@ describe("event signatures", () => {
   it("When a valid signature for another connection is replayed, then 401", async () => {
     const other = `sha256=${signConnectionId(PRIMARY_KEY, "someone-else")}`;
     const { connectionId, request } = connectedEvent([], { "ce-signature": other });
-    expect((await app.call(connected, request)).status).toBe(401);
+    expect((await app.call(events, request)).status).toBe(401);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When the signature is malformed, then 401 without a crash", async () => {
     for (const bad of ["sha256=", "sha256=zz", "md5=abc", ",,,", "sha256=" + "a".repeat(10_000)]) {
       const { request } = connectedEvent([], { "ce-signature": bad });
-      expect((await app.call(connected, request)).status).toBe(401);
+      expect((await app.call(events, request)).status).toBe(401);
     }
   });
 
@@ -100,7 +99,7 @@ describe("event signatures", () => {
       keys: ["forged-key-forged-key-forged-key-forged"],
       body: JSON.stringify({ type: "send", user: "bob", data: "hi" }),
     });
-    expect((await app.call(message, request)).status).toBe(401);
+    expect((await app.call(events, request)).status).toBe(401);
     expect(app.recorder.calls).toEqual([]);
   });
 
@@ -124,7 +123,7 @@ describe("event signatures", () => {
         route: `connected${query}`,
       });
       return {
-        status: (await app.call(connected, request)).status,
+        status: (await app.call(events, request)).status,
         row: await app.connectionRow(connectionId),
       };
     };
@@ -144,7 +143,7 @@ describe("event signatures", () => {
       keys: [PRIMARY_KEY],
       origin: "evil.example.net",
     });
-    expect((await app.call(connected, request)).status).toBe(401);
+    expect((await app.call(events, request)).status).toBe(401);
     expect(await app.connectionRow(connectionId)).toBeUndefined();
   });
 });

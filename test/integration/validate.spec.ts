@@ -1,7 +1,5 @@
+import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../functions/connect.js";
-import { message } from "../../functions/message.js";
-import { validate } from "../../functions/validate.js";
 import { handshake, serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, TestApp } from "../fixtures/testApp.js";
 
@@ -16,14 +14,14 @@ describe("abuse-protection handshake", () => {
   afterAll(async () => await app.stop());
 
   it("When the origin is the configured endpoint host, then 200 names that host", async () => {
-    const response = await app.call(validate, handshake("127.0.0.1"));
+    const response = await app.call(events, handshake("127.0.0.1"));
     expect(response.status).toBe(200);
     expect(response.headers).toEqual({ "WebHook-Allowed-Origin": "127.0.0.1" });
   });
 
   it("When the origin carries several hosts and one is allowed, then 200 names the allowed one", async () => {
     const response = await app.call(
-      validate,
+      events,
       handshake("evil.example.net, Replica.WebPubSub.Azure.com"),
     );
     expect(response.status).toBe(200);
@@ -31,24 +29,30 @@ describe("abuse-protection handshake", () => {
   });
 
   it("When the origin is an extra configured host, then every event route accepts it", async () => {
-    for (const handler of [connect, message]) {
-      const response = await app.call(handler, handshake("chat.example.com", "connect"));
+    for (const route of ["connect", "connected", "message", "disconnected"]) {
+      const response = await app.call(events, handshake("chat.example.com", route));
       expect(response.status).toBe(200);
       expect(response.headers).toEqual({ "WebHook-Allowed-Origin": "chat.example.com" });
     }
   });
 
   it("When the origin is not allowed, then 400 with a reason and no allowed-origin header", async () => {
-    const response = await app.call(validate, handshake("attacker.example.net"));
+    const response = await app.call(events, handshake("attacker.example.net"));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/not an allowed/);
     expect(JSON.stringify(response.headers)).not.toMatch(/WebHook-Allowed-Origin/);
   });
 
   it("When the origin header is missing, then 400 says so", async () => {
-    const response = await app.call(validate, handshake(undefined));
+    const response = await app.call(events, handshake(undefined));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/WebHook-Request-Origin header is missing/);
+  });
+
+  it("When a route names no event the service sends, then 404 with the list of routes", async () => {
+    const response = await app.call(events, handshake("127.0.0.1", "custom-event"));
+    expect(response.status).toBe(404);
+    expect(response.text).toMatch(/connect, connected, message, disconnected/);
   });
 
   it("When a POST reaches the validate route, then 405", async () => {
@@ -59,12 +63,12 @@ describe("abuse-protection handshake", () => {
       keys: [PRIMARY_KEY],
       route: "validate",
     });
-    expect((await app.call(validate, request)).status).toBe(405);
+    expect((await app.call(events, request)).status).toBe(405);
   });
 
   it("When '*' is configured explicitly, then an unknown origin gets '*'", async () => {
     app.configure({ SWITCHBOARD_ALLOWED_ORIGINS: "*" });
-    const response = await app.call(validate, handshake("anything.example.org"));
+    const response = await app.call(events, handshake("anything.example.org"));
     expect(response.status).toBe(200);
     expect(response.headers).toEqual({ "WebHook-Allowed-Origin": "*" });
     expect(

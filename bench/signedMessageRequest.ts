@@ -34,5 +34,7 @@ export function benchAppSettings(): Record<string, string> {
     AZURE_WEBPUBSUB_HUB: BENCH_HUB,
     AzureWebJobsStorage: "UseDevelopmentStorage=true",
     SWITCHBOARD_MESSAGES_PER_MINUTE: "0",
+    // As deployed behind App Service Authentication (negotiate is not measured).
+    WEBSITE_AUTH_ENABLED: "True",
   };
 }

@@ -18,6 +18,7 @@ Object.assign(process.env, {
   AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString,
   AZURE_WEBPUBSUB_HUB: "chat",
   SWITCHBOARD_MESSAGES_PER_MINUTE: "0",
+  WEBSITE_AUTH_ENABLED: "True",
 });
 const app = await loadApp(importBuiltFunctions, () => undefined);
 const host = await startFunctionsHost({ port: 0, routes: app.routes, log: () => undefined });

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ["test/browser/**/*.spec.ts"],
     globalSetup: ["test/globalSetup.ts"],
+    setupFiles: ["test/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

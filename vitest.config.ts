@@ -6,6 +6,7 @@ export default defineConfig({
     include: ["test/**/*.spec.ts"],
     exclude: [...configDefaults.exclude, "test/browser/**"],
     globalSetup: ["test/globalSetup.ts"],
+    setupFiles: ["test/setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -16,6 +16,7 @@ export interface CoreRegistry {
 
 type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;
 const require = createRequire(import.meta.url);
+let installed: CoreRegistry | undefined;
 const Module = require("node:module") as { _load: ModuleLoad };
 
 /**
@@ -25,7 +26,10 @@ const Module = require("node:module") as { _load: ModuleLoad };
  * host serves exactly what `app.http` and `app.timer` declared. Install before the app loads.
  */
 export function installCoreApi(log: (level: string, message: string) => void): CoreRegistry {
+  // `@azure/functions` asks for the core API once per process, so there is one registry.
+  if (installed) return installed;
   const registry: CoreRegistry = { functions: [], hooks: [] };
+  installed = registry;
   const coreApi = {
     setProgrammingModel: () => undefined,
     registerFunction: (

@@ -31,6 +31,8 @@ export function recoverConnection(
   const subprotocol = recoverable ? connection.subprotocol : request.subprotocols[0];
   if (subprotocol !== undefined) chosenSubprotocols.set(req, subprotocol);
   server.handleUpgrade(req, socket, head, (ws) => {
+    // A refused socket still belongs to a client that may send anything before it closes.
+    ws.on("error", () => undefined);
     if (recoverable && !connection.ended) {
       context.connections.resume(connection, ws);
       return;

@@ -6,7 +6,12 @@ export interface UpstreamResponse {
   headers: Headers;
   body: Buffer;
   error?: string;
+  /** The request ran out of time: the service does not retry those. */
+  timedOut?: boolean;
 }
+
+/** Largest upstream answer read (the service's documented limit for response bodies). */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface RequestPolicy {
   retryDelaysMs: readonly number[];
@@ -29,18 +34,40 @@ export async function request(
       redirect: "manual",
       signal: AbortSignal.any([policy.signal, AbortSignal.timeout(policy.timeoutMs)]),
     });
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await readCapped(response);
+    if (body === undefined) {
+      return { status: 500, headers: new Headers(), body: Buffer.alloc(0), error: "answer over 16 MiB" };
+    }
     return { status: response.status, headers: response.headers, body };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     const message = cause instanceof Error ? cause.message : String(cause);
-    return { status: 0, headers: new Headers(), body: Buffer.alloc(0), error: message };
+    const timedOut = error instanceof Error && error.name === "TimeoutError";
+    return { status: 0, headers: new Headers(), body: Buffer.alloc(0), error: message, timedOut };
   }
 }
 
-/** Whether the service retries an answer: network errors, 408 and 5xx. */
-export function isRetryable(status: number): boolean {
-  return status === 0 || status === 408 || status >= 500;
+/** Whether the service retries an answer: network errors, 408 and 5xx, but not timeouts. */
+export function isRetryable(response: UpstreamResponse): boolean {
+  if (response.timedOut === true) return false;
+  return response.status === 0 || response.status === 408 || response.status >= 500;
+}
+
+async function readCapped(response: Response): Promise<Buffer | undefined> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (response.body === null) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > MAX_RESPONSE_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** POSTs, retrying network errors, 408 and 5xx after each delay of the policy (the same event). */
@@ -52,7 +79,7 @@ export async function postWithRetry(
 ): Promise<UpstreamResponse> {
   let response = await request(url, { method: "POST", headers, body }, policy);
   for (const wait of policy.retryDelaysMs) {
-    if (!isRetryable(response.status) || policy.signal.aborted) break;
+    if (!isRetryable(response) || policy.signal.aborted) break;
     try {
       await delay(wait, undefined, { signal: policy.signal });
     } catch {

@@ -42,12 +42,6 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       );
     });
   });
-  const jobs = (options.timers ?? []).map(
-    (job) =>
-      new Cron(job.schedule, { protect: true }, async (cron: Cron) => {
-        await runTimer(job, cron, log);
-      }),
-  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host ?? "127.0.0.1", () => {
@@ -55,6 +49,12 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       resolve();
     });
   });
+  const jobs = (options.timers ?? []).map(
+    (job) =>
+      new Cron(job.schedule, { protect: true }, async (cron: Cron) => {
+        await runTimer(job, cron, log);
+      }),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,

@@ -13,11 +13,12 @@ export interface LoadedApp {
 export async function loadApp(
   importEntries: () => Promise<unknown>,
   log: (level: string, message: string) => void,
+  routePrefix = "api",
 ): Promise<LoadedApp> {
   const registry = installCoreApi(log);
   await importEntries();
   for (const hook of registry.hooks) {
     if (hook.name === "appStart") await hook.callback({ hookData: {} });
   }
-  return toRouteTable(registry);
+  return toRouteTable(registry, routePrefix);
 }

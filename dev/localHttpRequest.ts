@@ -39,13 +39,17 @@ export class LocalHttpRequest implements HttpRequest {
 
   get body(): ReadableStream<Uint8Array> | null {
     if (this.bytes.length === 0) return null;
-    this.#stream ??= new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#used = true;
-        controller.enqueue(new Uint8Array(this.bytes));
-        controller.close();
+    // Reading marks the body used, as with the library's request; merely looking does not.
+    this.#stream ??= new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          this.#used = true;
+          controller.enqueue(new Uint8Array(this.bytes));
+          controller.close();
+        },
       },
-    });
+      { highWaterMark: 0 },
+    );
     return this.#stream;
   }
 

@@ -36,9 +36,9 @@ export function toRouteTable(
         : ["GET", "POST"];
       routes.push({
         name: metadata.name,
-        route: `${routePrefix}/${route}`,
+        route: [routePrefix, route].filter((part) => part !== "").join("/"),
         methods,
-        pattern: toPattern(`${routePrefix}/${route}`),
+        pattern: toPattern([routePrefix, route].filter((part) => part !== "").join("/")),
         handler: handler as HttpHandler,
       });
     } else if (trigger?.type === "timerTrigger" && typeof trigger.schedule === "string") {

@@ -6,6 +6,7 @@ import { startFunctionsHost } from "./functionsHost.js";
 import { importBuiltFunctions, repositoryRoot as root } from "./importBuiltFunctions.js";
 import { loadApp } from "./loadApp.js";
 import { ensurePortFree } from "./portCheck.js";
+import { readRoutePrefix } from "./routePrefix.js";
 import { startAzurite } from "./startAzurite.js";
 
 const PORTS = { tables: 10002, emulator: 8080, functions: 7071 } as const;
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void stopAll().then(() => process.exit(0)));
   process.once("SIGTERM", () => void stopAll().then(() => process.exit(0)));
+  process.once("uncaughtException", (error) => {
+    console.error(`stopping after an unexpected error: ${error.message}`);
+    void stopAll().then(() => process.exit(1));
+  });
 
   try {
     const azurite = await startAzurite(PORTS.tables);
@@ -51,11 +56,14 @@ async function main(): Promise<void> {
       AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString,
       AZURE_WEBPUBSUB_HUB: HUB,
       AzureWebJobsStorage: azurite.connectionString,
+      SWITCHBOARD_STORAGE_CONNECTION_STRING: azurite.connectionString,
       SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID: "true",
       SWITCHBOARD_DEMO_PAGE: "true",
     });
-    const app = await loadApp(importBuiltFunctions, (level, message) =>
-      console.log(`[app] ${level}: ${message}`),
+    const app = await loadApp(
+      importBuiltFunctions,
+      (level, message) => console.log(`[app] ${level}: ${message}`),
+      await readRoutePrefix(root),
     );
     const host = await startFunctionsHost({
       port: PORTS.functions,

@@ -66,13 +66,13 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
     await ivan.say({ type: "join", group: "leaving", id: "j" });
     await ivan.inbox.ack("j");
     expect((await system.connectionRow(ivan.connectionId))?.state).toBe("live");
-    expect(await system.service.groupExists("leaving")).toBe(true);
+    expect(await system.groupMembers("leaving")).toEqual([ivan.connectionId]);
     ivan.client.stop();
     await eventually(
       async () => (await system.connectionRow(ivan.connectionId))?.state,
       (state) => state === "gone",
     );
-    expect(await system.service.groupExists("leaving")).toBe(false);
+    expect(await system.groupMembers("leaving")).toEqual([]);
     expect(await system.service.connectionExists(ivan.connectionId)).toBe(false);
   });
 

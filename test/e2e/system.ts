@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { TableClient } from "@azure/data-tables";
+import { odata, TableClient } from "@azure/data-tables";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { inject } from "vitest";
@@ -124,6 +124,16 @@ export class System {
         await client.sendEvent("message", message, "json");
       },
     };
+  }
+
+  /** Connection ids the app has recorded as members of the group. */
+  async groupMembers(group: string): Promise<string[]> {
+    const ids: string[] = [];
+    const rows = this.tableClient.listEntities<{ connectionId: string }>({
+      queryOptions: { filter: odata`PartitionKey eq ${Keys.membersOfGroup(this.hub, group)}` },
+    });
+    for await (const row of rows) ids.push(row.connectionId);
+    return ids;
   }
 
   async connectionRow(connectionId: string): Promise<Record<string, unknown> | undefined> {

@@ -16,6 +16,8 @@ export interface ColdStartResult {
   readonly nodeMs: number;
   readonly dependenciesMs: number;
   readonly appMs: number;
+  /** A fresh process until its first signed event is answered (informational). */
+  readonly firstEventMs: number;
   /** (app − node) / (dependencies − node) − 1: what the app's own modules add. */
   readonly appOverDependencies: number;
 }
@@ -23,7 +25,12 @@ export interface ColdStartResult {
 /** Median wall time of fresh processes, interleaved so noise hits every variant alike. */
 export function coldStart(runs: number): ColdStartResult {
   const variants = coldStartVariants();
-  const times: Record<keyof typeof variants, number[]> = { node: [], dependencies: [], app: [] };
+  const times: Record<keyof typeof variants, number[]> = {
+    node: [],
+    dependencies: [],
+    app: [],
+    firstEvent: [],
+  };
   for (let i = 0; i < runs + 1; i++) {
     for (const [name, args] of Object.entries(variants) as [keyof typeof variants, string[]][]) {
       const started = process.hrtime.bigint();
@@ -41,6 +48,7 @@ export function coldStart(runs: number): ColdStartResult {
     nodeMs,
     dependenciesMs,
     appMs,
+    firstEventMs: median(times.firstEvent),
     appOverDependencies: (appMs - nodeMs) / (dependenciesMs - nodeMs) - 1,
   };
 }
@@ -49,6 +57,7 @@ const coldStartVariants = () => ({
   node: ["-e", "0"],
   dependencies: [path.join(here, "coldStart/importDependencies.js")],
   app: [path.join(here, "coldStart/importApp.js")],
+  firstEvent: [path.join(here, "coldStart/firstEvent.js")],
 });
 
 /**

@@ -5,19 +5,22 @@ export const BENCH_KEY = "bench-access-key-0123456789abcdefghijklmnop";
 export const BENCH_CONNECTION = "bench-connection";
 
 /** A `message` user event with a text body, signed as the service signs it. */
-export function signedMessageRequest(): { headers: Record<string, string>; body: string } {
-  const signature = createHmac("sha256", BENCH_KEY).update(BENCH_CONNECTION).digest("hex");
+export function signedMessageRequest(connectionId = BENCH_CONNECTION): {
+  headers: Record<string, string>;
+  body: string;
+} {
+  const signature = createHmac("sha256", BENCH_KEY).update(connectionId).digest("hex");
   return {
     headers: {
       "content-type": "text/plain",
       "ce-specversion": "1.0",
       "ce-type": "azure.webpubsub.user.message",
-      "ce-source": `/hubs/${BENCH_HUB}/client/${BENCH_CONNECTION}`,
+      "ce-source": `/hubs/${BENCH_HUB}/client/${connectionId}`,
       "ce-id": "1",
       "ce-time": "2026-01-01T00:00:00Z",
       "ce-awpsversion": "1.0",
       "ce-hub": BENCH_HUB,
-      "ce-connectionId": BENCH_CONNECTION,
+      "ce-connectionId": connectionId,
       "ce-eventName": "message",
       "ce-userId": "bench-user",
       "ce-signature": `sha256=${signature}`,

@@ -1,6 +1,4 @@
-import { installCoreApi } from "../../dev/coreApiShim.js";
-import { importBuiltFunctions } from "../../dev/importBuiltFunctions.js";
+import { startApp } from "./startApp.js";
 
-/** The function app's entry modules (package.json `main`), as the worker loads them. */
-installCoreApi(() => undefined);
-await importBuiltFunctions();
+/** The function app started as the worker starts it: entry modules imported, start hooks run. */
+await startApp();

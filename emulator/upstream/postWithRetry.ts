@@ -36,7 +36,12 @@ export async function request(
     });
     const body = await readCapped(response);
     if (body === undefined) {
-      return { status: 500, headers: new Headers(), body: Buffer.alloc(0), error: "answer over 16 MiB" };
+      return {
+        status: 500,
+        headers: new Headers(),
+        body: Buffer.alloc(0),
+        error: "answer over 16 MiB",
+      };
     }
     return { status: response.status, headers: response.headers, body };
   } catch (error) {

@@ -74,16 +74,20 @@ async function measure(size: number, storage: string): Promise<FanoutRow> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await warm;
+    // The emulator logs a REST call after answering it: let the warm-up's line arrive first.
+    await settled(() => restLines.length >= 1);
     const durations: number[] = [];
     let restCalls = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const all = arrivals.reset(size);
       const restBefore = restLines.length;
       const started = performance.now();
-      const answer = await send(round);
-      if (answer.ok !== true) throw new Error(`send refused: ${JSON.stringify(answer)}`);
+      const answered = send(round);
       await all;
       durations.push(performance.now() - started);
+      const answer = await answered;
+      if (answer.ok !== true) throw new Error(`send refused: ${JSON.stringify(answer)}`);
+      await settled(() => restLines.length > restBefore);
       restCalls += restLines.length - restBefore;
     }
     for (const client of [...members, sender]) client.socket.close();
@@ -156,6 +160,15 @@ async function ack(client: Client, id: number): Promise<Record<string, unknown>>
       .find((data) => data?.type === "ack" && data.id === id);
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no ack for ${id}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Waits (briefly, polling) for a log line that trails the event it reports. */
+async function settled(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the emulator did not log the REST call");
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -9,8 +9,7 @@ import { inject } from "vitest";
 import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js";
 import { loadApp } from "../../dev/loadApp.js";
 import { startEmulator, type RunningEmulator } from "../../emulator/index.js";
-import { loadConfig } from "../../shared/config/loadConfig.js";
-import { createRuntime, setRuntime } from "../../shared/runtime.js";
+import { setRuntime } from "../../shared/runtime.js";
 import { Keys } from "../../shared/state/keys.js";
 import { Inbox } from "./inbox.js";
 
@@ -44,19 +43,17 @@ export class System {
       log: (line) => this.logs.push(`[emulator] ${line}`),
     });
     const storage = inject("tableConnectionString");
-    setRuntime(
-      createRuntime(
-        loadConfig({
-          AZURE_WEBPUBSUB_CONNECTION_STRING: this.emulator.connectionString,
-          AZURE_WEBPUBSUB_HUB: this.hub,
-          AzureWebJobsStorage: storage,
-          SWITCHBOARD_TABLE: this.table,
-          // The host plays App Service with authentication on: principal headers are the platform's.
-          WEBSITE_AUTH_ENABLED: "True",
-          ...settings,
-        }),
-      ),
-    );
+    // The app reads its settings from the environment, as under the Functions host.
+    Object.assign(process.env, {
+      AZURE_WEBPUBSUB_CONNECTION_STRING: this.emulator.connectionString,
+      AZURE_WEBPUBSUB_HUB: this.hub,
+      AzureWebJobsStorage: storage,
+      SWITCHBOARD_TABLE: this.table,
+      // The host plays App Service with authentication on: principal headers are the platform's.
+      WEBSITE_AUTH_ENABLED: "True",
+      ...settings,
+    });
+    setRuntime(undefined);
     const app = await loadApp(importFunctions, (level, message) =>
       this.logs.push(`[app] ${level} ${message}`),
     );

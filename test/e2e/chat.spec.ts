@@ -65,14 +65,14 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
     const ivan = await system.client("ivan");
     await ivan.say({ type: "join", group: "leaving", id: "j" });
     await ivan.inbox.ack("j");
-    expect((await system.connectionRow(ivan.connectionId))?.state).toBe("live");
-    expect(await system.groupMembers("leaving")).toEqual([ivan.connectionId]);
+    expect((await system.tableRows.connectionRow(ivan.connectionId))?.state).toBe("live");
+    expect(await system.tableRows.groupMembers("leaving")).toEqual([ivan.connectionId]);
     ivan.client.stop();
     await eventually(
-      async () => (await system.connectionRow(ivan.connectionId))?.state,
+      async () => (await system.tableRows.connectionRow(ivan.connectionId))?.state,
       (state) => state === "gone",
     );
-    expect(await system.groupMembers("leaving")).toEqual([]);
+    expect(await system.tableRows.groupMembers("leaving")).toEqual([]);
     expect(await system.service.connectionExists(ivan.connectionId)).toBe(false);
   });
 
@@ -95,7 +95,7 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
       body: "{}",
     });
     expect(response.status).toBe(401);
-    expect(await system.connectionRow("forged")).toBeUndefined();
+    expect(await system.tableRows.connectionRow("forged")).toBeUndefined();
   });
 
   it("When a client is killed without a close handshake, then its connection is cleaned up", async () => {
@@ -113,12 +113,12 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
       socket.on("error", reject);
     });
     await eventually(
-      async () => (await system.connectionRow(connectionId))?.state,
+      async () => (await system.tableRows.connectionRow(connectionId))?.state,
       (state) => state === "live",
     );
     socket.terminate();
     await eventually(
-      async () => (await system.connectionRow(connectionId))?.state,
+      async () => (await system.tableRows.connectionRow(connectionId))?.state,
       (state) => state === "gone",
     );
   });

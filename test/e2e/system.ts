@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { odata, TableClient } from "@azure/data-tables";
+import { TableClient } from "@azure/data-tables";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { inject } from "vitest";
@@ -10,7 +10,7 @@ import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js
 import { loadApp } from "../../dev/loadApp.js";
 import { startEmulator, type RunningEmulator } from "../../emulator/index.js";
 import { setRuntime } from "../../shared/runtime.js";
-import { Keys } from "../../shared/state/keys.js";
+import { AppTable } from "../fixtures/appTable.js";
 import { Inbox } from "./inbox.js";
 
 export interface TestClient {
@@ -35,7 +35,8 @@ export class System {
   service!: WebPubSubServiceClient;
   readonly logs: string[] = [];
   private readonly clients: WebPubSubClient[] = [];
-  private tableClient!: TableClient;
+  /** The app's table in Azurite, read as the app lays it out. */
+  tableRows!: AppTable;
 
   async start(settings: Record<string, string> = {}): Promise<void> {
     this.emulator = await startEmulator({
@@ -74,9 +75,10 @@ export class System {
     this.service = new WebPubSubServiceClient(this.emulator.connectionString, this.hub, {
       allowInsecureConnection: true,
     });
-    this.tableClient = TableClient.fromConnectionString(storage, this.table, {
-      allowInsecureConnection: true,
-    });
+    this.tableRows = new AppTable(
+      TableClient.fromConnectionString(storage, this.table, { allowInsecureConnection: true }),
+      this.hub,
+    );
   }
 
   async stop(): Promise<void> {
@@ -121,25 +123,6 @@ export class System {
         await client.sendEvent("message", message, "json");
       },
     };
-  }
-
-  /** Connection ids the app has recorded as members of the group. */
-  async groupMembers(group: string): Promise<string[]> {
-    const ids: string[] = [];
-    const rows = this.tableClient.listEntities<{ connectionId: string }>({
-      queryOptions: { filter: odata`PartitionKey eq ${Keys.membersOfGroup(this.hub, group)}` },
-    });
-    for await (const row of rows) ids.push(row.connectionId);
-    return ids;
-  }
-
-  async connectionRow(connectionId: string): Promise<Record<string, unknown> | undefined> {
-    const { partitionKey, rowKey } = Keys.connection(this.hub, connectionId);
-    try {
-      return await this.tableClient.getEntity(partitionKey, rowKey);
-    } catch {
-      return undefined;
-    }
   }
 }
 

@@ -33,7 +33,7 @@ describe("connected and disconnected", () => {
     const connectionId = uniqueId();
     const response = await send("connected", connectionId, "alice", ["lobby"]);
     expect(response.status).toBe(204);
-    const row = await app.connectionRow(connectionId);
+    const row = await app.tableRows.connectionRow(connectionId);
     expect(row).toMatchObject({
       state: "live",
       hub: "chat",
@@ -43,38 +43,38 @@ describe("connected and disconnected", () => {
       groups: '["lobby"]',
     });
     expect(row?.connectedAt).toBeInstanceOf(Date);
-    expect(await app.userConnections("alice")).toContain(connectionId);
-    expect(await app.groupMembers("lobby")).toContain(connectionId);
+    expect(await app.tableRows.userConnections("alice")).toContain(connectionId);
+    expect(await app.tableRows.groupMembers("lobby")).toContain(connectionId);
   });
 
   it("When disconnected arrives, then the connection and all its memberships are removed", async () => {
     const connectionId = uniqueId();
     await send("connected", connectionId, "bob", ["g1", "g2"]);
     expect((await send("disconnected", connectionId, "bob")).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("gone");
-    expect(await app.userConnections("bob")).not.toContain(connectionId);
-    expect(await app.groupMembers("g1")).not.toContain(connectionId);
-    expect(await app.groupMembers("g2")).not.toContain(connectionId);
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("gone");
+    expect(await app.tableRows.userConnections("bob")).not.toContain(connectionId);
+    expect(await app.tableRows.groupMembers("g1")).not.toContain(connectionId);
+    expect(await app.tableRows.groupMembers("g2")).not.toContain(connectionId);
   });
 
   it("When connected is delivered twice, then the effect is that of once", async () => {
     const connectionId = uniqueId();
     const userId = uniqueId("u");
     await send("connected", connectionId, userId, ["twice"]);
-    const before = await app.rows();
+    const before = await app.tableRows.rows();
     expect((await send("connected", connectionId, userId, ["twice"])).status).toBe(204);
-    const after = await app.rows();
+    const after = await app.tableRows.rows();
     expect(after.length).toBe(before.length);
-    expect(await app.userConnections(userId)).toEqual([connectionId]);
+    expect(await app.tableRows.userConnections(userId)).toEqual([connectionId]);
   });
 
   it("When disconnected is delivered twice, then the second is a no-op 204", async () => {
     const connectionId = uniqueId();
     await send("connected", connectionId, "dave", ["x"]);
     await send("disconnected", connectionId, "dave");
-    const before = (await app.rows()).length;
+    const before = (await app.tableRows.rows()).length;
     expect((await send("disconnected", connectionId, "dave")).status).toBe(204);
-    expect((await app.rows()).length).toBe(before);
+    expect((await app.tableRows.rows()).length).toBe(before);
   });
 
   it("When disconnected is processed before connected, then no live connection is left behind", async () => {
@@ -82,9 +82,9 @@ describe("connected and disconnected", () => {
     const userId = uniqueId("u");
     expect((await send("disconnected", connectionId, userId)).status).toBe(204);
     expect((await send("connected", connectionId, userId, ["late"])).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("gone");
-    expect(await app.userConnections(userId)).toEqual([]);
-    expect(await app.groupMembers("late")).not.toContain(connectionId);
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("gone");
+    expect(await app.tableRows.userConnections(userId)).toEqual([]);
+    expect(await app.tableRows.groupMembers("late")).not.toContain(connectionId);
   });
 
   it("When connected and disconnected race, then the store ends with no live connection", async () => {
@@ -95,9 +95,9 @@ describe("connected and disconnected", () => {
         send("connected", connectionId, userId, ["race"]),
         send("disconnected", connectionId, userId),
       ]);
-      expect((await app.connectionRow(connectionId))?.state).toBe("gone");
-      expect(await app.userConnections(userId)).toEqual([]);
-      expect(await app.groupMembers("race")).not.toContain(connectionId);
+      expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("gone");
+      expect(await app.tableRows.userConnections(userId)).toEqual([]);
+      expect(await app.tableRows.groupMembers("race")).not.toContain(connectionId);
     }
   });
 
@@ -115,14 +115,15 @@ describe("connected and disconnected", () => {
       const connectionId = `conn/${value}`;
       const groups = anything.map((group) => `${group}${i}`);
       expect((await send("connected", connectionId, value, groups)).status).toBe(204);
-      const row = await app.connectionRow(connectionId);
+      const row = await app.tableRows.connectionRow(connectionId);
       expect(row?.userId).toBe(value);
       expect(JSON.parse(row?.groups as string)).toEqual(groups);
-      expect(await app.userConnections(value)).toEqual([connectionId]);
-      for (const group of groups) expect(await app.groupMembers(group)).toEqual([connectionId]);
+      expect(await app.tableRows.userConnections(value)).toEqual([connectionId]);
+      for (const group of groups)
+        expect(await app.tableRows.groupMembers(group)).toEqual([connectionId]);
       expect((await send("disconnected", connectionId, value)).status).toBe(204);
-      expect(await app.userConnections(value)).toEqual([]);
-      for (const group of groups) expect(await app.groupMembers(group)).toEqual([]);
+      expect(await app.tableRows.userConnections(value)).toEqual([]);
+      for (const group of groups) expect(await app.tableRows.groupMembers(group)).toEqual([]);
     }
   });
 

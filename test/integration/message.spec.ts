@@ -49,7 +49,7 @@ describe("message protocol", () => {
       ["PUT", "groups", "lobby", "connections", alice.connectionId],
     ]);
     expect(app.recorder.rejected).toEqual([]);
-    expect(await app.groupMembers("lobby")).toContain(alice.connectionId);
+    expect(await app.tableRows.groupMembers("lobby")).toContain(alice.connectionId);
   });
 
   it("When a member sends to its group, then ONE REST call carries the envelope", async () => {
@@ -106,7 +106,7 @@ describe("message protocol", () => {
       "PUT",
       "DELETE",
     ]);
-    expect(await app.groupMembers("temp")).not.toContain(bob.connectionId);
+    expect(await app.tableRows.groupMembers("temp")).not.toContain(bob.connectionId);
     app.recorder.clear();
     expect((await bob.say({ type: "send", group: "temp", data: 1 })).json()).toMatchObject({
       ok: false,
@@ -225,7 +225,7 @@ describe("message protocol", () => {
       error: { code: "gone" },
     });
     expect(app.recorder.calls.map((c) => c.method)).toEqual(["PUT", "DELETE"]);
-    expect(await app.groupMembers("undone")).toEqual([]);
+    expect(await app.tableRows.groupMembers("undone")).toEqual([]);
   });
 
   it("When a raw client sends text, then it is echoed back as text", async () => {
@@ -282,7 +282,7 @@ describe("message protocol", () => {
       ok: false,
       error: { code: "gone" },
     });
-    expect(await app.groupMembers("after")).toEqual([]);
+    expect(await app.tableRows.groupMembers("after")).toEqual([]);
   });
 
   it("When a client joins before its connected event is processed, then the join holds and disconnect removes it", async () => {
@@ -311,7 +311,7 @@ describe("message protocol", () => {
         )
       ).status,
     ).toBe(204);
-    expect(await app.groupMembers("early")).toEqual([connectionId]);
+    expect(await app.tableRows.groupMembers("early")).toEqual([connectionId]);
     await app.call(
       events,
       serviceEvent({
@@ -322,7 +322,7 @@ describe("message protocol", () => {
         keys: [PRIMARY_KEY],
       }),
     );
-    expect(await app.groupMembers("early")).toEqual([]);
+    expect(await app.tableRows.groupMembers("early")).toEqual([]);
   });
 
   it("When a retried event is delivered again, then recipients get the same message id", async () => {

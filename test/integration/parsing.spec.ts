@@ -29,7 +29,7 @@ describe("CloudEvents parsing", () => {
     const response = await app.call(events, event({ [header]: undefined }, connectionId));
     expect(response.status).toBe(400);
     expect(response.text).toMatch(reason);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When ce-id is missing, then 400 says the CloudEvent is invalid", async () => {
@@ -56,7 +56,7 @@ describe("CloudEvents parsing", () => {
     const response = await app.call(events, request);
     expect(response.status).toBe(400);
     expect(response.text).toMatch(/handles hub 'chat'/);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When an event reaches another event's route, then 400", async () => {
@@ -141,7 +141,7 @@ describe("CloudEvents parsing", () => {
       body: "",
     });
     expect((await app.call(events, request)).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("gone");
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("gone");
   });
 
   it.each([['{"reason":5}'], ['{"reason":null}'], ["not json at all"]])(
@@ -157,7 +157,7 @@ describe("CloudEvents parsing", () => {
         body,
       });
       expect((await app.call(events, request)).status).toBe(204);
-      expect((await app.connectionRow(connectionId))?.state).toBe("gone");
+      expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("gone");
     },
   );
 
@@ -210,7 +210,7 @@ describe("CloudEvents parsing", () => {
         });
         expect((await app.call(events, request)).status).toBe(204);
       }
-      expect((await app.connectionRow(connectionId))?.userId).toBe(value);
+      expect((await app.tableRows.connectionRow(connectionId))?.userId).toBe(value);
     }
   });
 

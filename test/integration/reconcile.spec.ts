@@ -48,10 +48,10 @@ describe("reconcile", () => {
         ["HEAD", "connections", live],
       ].sort(),
     );
-    expect((await app.connectionRow(live))?.state).toBe("live");
-    expect((await app.connectionRow(ghost))?.state).toBe("gone");
-    expect(await app.groupMembers("room")).toEqual([live]);
-    expect(await app.userConnections("gus")).toEqual([]);
+    expect((await app.tableRows.connectionRow(live))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(ghost))?.state).toBe("gone");
+    expect(await app.tableRows.groupMembers("room")).toEqual([live]);
+    expect(await app.tableRows.userConnections("gus")).toEqual([]);
   });
 
   it("When ghosts are spread over every connection shard, then one run removes them all", async () => {
@@ -63,7 +63,7 @@ describe("reconcile", () => {
       new Date(Date.now() + 10 * 60_000),
     );
     expect(report.removed).toBeGreaterThanOrEqual(40);
-    for (const id of ghosts) expect((await app.connectionRow(id))?.state).toBe("gone");
+    for (const id of ghosts) expect((await app.tableRows.connectionRow(id))?.state).toBe("gone");
   });
 
   it("When one check fails, then the others still run and the failure is counted", async () => {
@@ -85,8 +85,8 @@ describe("reconcile", () => {
     );
     expect(report.failed).toBe(1);
     expect(report.complete).toBe(true);
-    expect((await app.connectionRow(ok))?.state).toBe("live");
-    expect((await app.connectionRow(broken))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(ok))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(broken))?.state).toBe("live");
   });
 
   it("When connections are younger than the grace period, then they are not checked", async () => {
@@ -95,7 +95,7 @@ describe("reconcile", () => {
     app.recorder.clear();
     await reconcileConnections(app.runtime, silentLog, new Date());
     expect(app.recorder.callsTo("connections", fresh)).toEqual([]);
-    expect((await app.connectionRow(fresh))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(fresh))?.state).toBe("live");
   });
 
   it("When disconnected markers are older than an hour, then they are purged", async () => {
@@ -108,6 +108,6 @@ describe("reconcile", () => {
       new Date(Date.now() + 2 * 60 * 60_000),
     );
     expect(report.purged).toBeGreaterThanOrEqual(1);
-    expect(await app.connectionRow(old)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(old)).toBeUndefined();
   });
 });

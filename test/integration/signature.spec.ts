@@ -28,13 +28,13 @@ describe("event signatures", () => {
   it("When the event is signed with the primary key only, then it is accepted and recorded", async () => {
     const { connectionId, request } = connectedEvent([PRIMARY_KEY]);
     expect((await app.call(events, request)).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("live");
   });
 
   it("When the event is signed with the secondary key only (rotation), then it is accepted", async () => {
     const { connectionId, request } = connectedEvent([SECONDARY_KEY]);
     expect((await app.call(events, request)).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("live");
   });
 
   it("When the header holds a stale key's entry and the primary's, then it is accepted", async () => {
@@ -43,7 +43,7 @@ describe("event signatures", () => {
       PRIMARY_KEY,
     ]);
     expect((await app.call(events, request)).status).toBe(204);
-    expect((await app.connectionRow(connectionId))?.state).toBe("live");
+    expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("live");
   });
 
   it("When the hex digest is upper case, then it is still accepted", async () => {
@@ -65,7 +65,7 @@ describe("event signatures", () => {
     const response = await app.call(events, request);
     expect(response.status).toBe(401);
     expect(response.text).toMatch(/matches no configured access key/);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When the signature header is missing, then 401 and nothing is written", async () => {
@@ -73,14 +73,14 @@ describe("event signatures", () => {
     const response = await app.call(events, request);
     expect(response.status).toBe(401);
     expect(response.text).toMatch(/ce-signature header is missing/);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When a valid signature for another connection is replayed, then 401", async () => {
     const other = `sha256=${signConnectionId(PRIMARY_KEY, "someone-else")}`;
     const { connectionId, request } = connectedEvent([], { "ce-signature": other });
     expect((await app.call(events, request)).status).toBe(401);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
   it("When the signature is malformed, then 401 without a crash", async () => {
@@ -124,7 +124,7 @@ describe("event signatures", () => {
       });
       return {
         status: (await app.call(events, request)).status,
-        row: await app.connectionRow(connectionId),
+        row: await app.tableRows.connectionRow(connectionId),
       };
     };
     expect(await attempt(`?code=${code}`)).toMatchObject({ status: 204, row: { state: "live" } });
@@ -144,6 +144,6 @@ describe("event signatures", () => {
       origin: "evil.example.net",
     });
     expect((await app.call(events, request)).status).toBe(401);
-    expect(await app.connectionRow(connectionId)).toBeUndefined();
+    expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 });

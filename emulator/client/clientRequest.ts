@@ -25,10 +25,15 @@ export function readClientRequest(
   ownHost: string,
 ): ClientRequestResult {
   const host = req.headers.host ?? "localhost";
-  const url = new URL(req.url ?? "/", `http://${host}`);
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", `http://${host}`);
+  } catch {
+    return { ok: false, status: 400, reason: "The Host header or the URL is malformed." };
+  }
   const match = /^\/client(?:\/hubs\/([^/]+))?\/?$/i.exec(url.pathname);
   if (!match) return { ok: false, status: 404, reason: "Not a client endpoint." };
-  const hub = match[1] === undefined ? url.searchParams.get("hub") : decodeURIComponent(match[1]);
+  const hub = match[1] === undefined ? url.searchParams.get("hub") : safeDecode(match[1]);
   if (hub === null || !isValidHub(hub)) return { ok: false, status: 400, reason: "Invalid hub." };
 
   const connectionId = url.searchParams.get("awps_connection_id");
@@ -63,4 +68,12 @@ export function readClientRequest(
       recovery,
     },
   };
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

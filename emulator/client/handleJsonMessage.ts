@@ -40,15 +40,19 @@ export async function handleJsonMessage(
     });
     return;
   }
-  const ackId = typeof message.ackId === "number" ? message.ackId : undefined;
+  if (message.ackId !== undefined && !isUnsignedInteger(message.ackId)) {
+    context.connections.close(connection, "ackId must be an unsigned integer.", 1008);
+    return;
+  }
+  const ackId = message.ackId;
   if (ackId !== undefined) {
-    if (connection.seenAckIds.has(ackId)) {
+    if (connection.hasSeenAckId(ackId)) {
       connection.sendJson(
         ackError(ackId, "Duplicate", "The message with this ackId was already handled."),
       );
       return;
     }
-    connection.seenAckIds.add(ackId);
+    connection.rememberAckId(ackId);
   }
   const ack = await execute(context, connection, message);
   if (ackId !== undefined) connection.sendJson({ ...ack, ackId });
@@ -70,4 +74,8 @@ async function execute(
       context.log(`unsupported message type ${String(message.type)} from ${connection.id}`);
       return ackError(0, "BadRequest", `Unsupported message type '${String(message.type)}'.`);
   }
+}
+
+function isUnsignedInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }

@@ -3,6 +3,9 @@ import WebSocket from "ws";
 import { toJsonData, toRawFrame, type Payload } from "./payload.js";
 import { ReliableBuffer } from "./ReliableBuffer.js";
 
+/** ackIds remembered per connection for Duplicate detection. */
+const MAX_REMEMBERED_ACK_IDS = 10_000;
+
 export type ClientKind = "raw" | "json" | "reliable";
 
 export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
@@ -38,7 +41,8 @@ export class ClientConnection {
   readonly subprotocol: string | undefined;
   readonly kind: ClientKind;
   readonly reconnectionToken = randomBytes(24).toString("base64url");
-  readonly seenAckIds = new Set<number>();
+  /** The latest ackIds handled, for Duplicate answers; the oldest are forgotten past the bound. */
+  private readonly seenAckIds = new Set<number>();
   readonly buffer = new ReliableBuffer();
   connectionState: string | undefined;
   socket: WebSocket | undefined;
@@ -47,6 +51,8 @@ export class ClientConnection {
   recoveryTimer: NodeJS.Timeout | undefined;
   /** The client's frames still being handled, in order (see handleFrame). */
   inbound: Promise<void> = Promise.resolve();
+  /** Frames received and not yet handled (the socket is paused while there are many). */
+  pendingFrames = 0;
   private nextEventId: number;
 
   constructor(init: ConnectionInit) {
@@ -58,6 +64,18 @@ export class ClientConnection {
     this.kind = kindOf(init.subprotocol);
     this.connectionState = init.connectionState;
     this.nextEventId = init.nextEventId;
+  }
+
+  hasSeenAckId(ackId: number): boolean {
+    return this.seenAckIds.has(ackId);
+  }
+
+  rememberAckId(ackId: number): void {
+    this.seenAckIds.add(ackId);
+    if (this.seenAckIds.size > MAX_REMEMBERED_ACK_IDS) {
+      const oldest = this.seenAckIds.values().next();
+      if (oldest.done !== true) this.seenAckIds.delete(oldest.value);
+    }
   }
 
   takeEventId(): string {

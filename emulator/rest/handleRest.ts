@@ -42,7 +42,9 @@ async function dispatch(
 ): Promise<RestResult> {
   const host = req.headers.host ?? "localhost";
   const rawUrl = req.url ?? "/";
-  const url = new URL(rawUrl, `http://${host}`);
+  const url = parseRequestUrl(rawUrl, host);
+  if (url === undefined)
+    throw new RestError(400, "BadRequest", "The Host header or the URL is malformed.");
   const segments = url.pathname.split("/").slice(1).map(decodeSegment);
   if (segments.length === 2 && segments[1]?.toLowerCase() === "health") {
     return { status: method === "HEAD" || method === "GET" ? 200 : 405 };
@@ -99,5 +101,13 @@ function decodeSegment(segment: string): string {
     return decodeURIComponent(segment);
   } catch {
     return segment;
+  }
+}
+
+function parseRequestUrl(rawUrl: string, host: string): URL | undefined {
+  try {
+    return new URL(rawUrl, `http://${host}`);
+  } catch {
+    return undefined;
   }
 }

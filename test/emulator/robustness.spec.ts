@@ -1,9 +1,10 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Harness, RELIABLE_PROTOCOL } from "./support/harness.js";
+import { TestSocket } from "./support/TestSocket.js";
 import { waitFor } from "./support/waitFor.js";
 
 describe("emulator robustness", () => {
@@ -80,5 +81,76 @@ describe("emulator robustness", () => {
     // Events of a connection are delivered in order: `disconnected` comes after every attempt at `connected`.
     await waitFor(() => received.includes("disconnected"), "the disconnected event");
     expect(received.filter((event) => event === "connected")).toEqual(["connected"]);
+  });
+
+  it.each([[1.5], [-1], ["7"]])(
+    "When a JSON client sends ackId %j, then it is closed with 1008",
+    async (ackId) => {
+      const harness = await new Harness().start();
+      cleanups.push(async () => await harness.stop());
+      const client = await harness.connect({ userId: "u", roles: ["webpubsub.joinLeaveGroup"] });
+      client.socket.send({ type: "joinGroup", group: "g", ackId });
+      expect((await client.socket.closed()).code).toBe(1008);
+    },
+  );
+
+  it("When the Host header or the path encoding is malformed, then 400, not 500", async () => {
+    const harness = await new Harness().start();
+    cleanups.push(async () => await harness.stop());
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: harness.emulator.port,
+          path: "/api/hubs/chat/:send",
+          method: "POST",
+          headers: { host: "bad host:x" },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(status).toBe(400);
+    const url = new URL(await harness.clientUrl({ userId: "u" }));
+    url.pathname = "/client/hubs/%E0%A4%A";
+    expect(await TestSocket.refusal(url.toString())).toBe(400);
+  });
+
+  it("When a client sends faster than the handler answers, then reading pauses and every frame still arrives in order", async () => {
+    const bodies: string[] = [];
+    const upstream: Server = createServer((req, res) => {
+      if (req.method === "OPTIONS") {
+        res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        if (req.headers["ce-eventname"] === "message")
+          bodies.push(Buffer.concat(chunks).toString());
+        setTimeout(() => res.writeHead(204).end(), 2);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    cleanups.push(async () => {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    });
+    const { port } = upstream.address() as AddressInfo;
+    const harness = await new Harness().start();
+    cleanups.push(async () => await harness.stop());
+    harness.emulator.setHub(harness.hub, {
+      eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, userEventPattern: "*" }],
+    });
+    const socket = await TestSocket.open(await harness.clientUrl({ userId: "fast" }));
+    const sent = Array.from({ length: 200 }, (_, i) => `frame ${i}`);
+    for (const text of sent) socket.send(text);
+    await waitFor(() => bodies.length === sent.length, "every frame as a message event", 20_000);
+    expect(bodies).toEqual(sent);
+    socket.close();
   });
 });

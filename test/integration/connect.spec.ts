@@ -1,8 +1,7 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("connect", () => {
   const app = new TestApp();
@@ -10,12 +9,10 @@ describe("connect", () => {
   afterAll(async () => await app.stop());
 
   const connectRequest = (body: object, userId?: string, connectionId = uniqueId()) =>
-    serviceEvent({
+    app.event({
       event: "connect",
-      hub: app.hub,
       connectionId,
       userId,
-      keys: [PRIMARY_KEY],
       body: JSON.stringify(body),
     });
 
@@ -97,12 +94,9 @@ describe("connect", () => {
     const userId = uniqueId("u");
     for (let i = 0; i < 2; i++) {
       expect((await app.call(events, connectRequest({}, userId))).status).toBe(204);
-      const request = serviceEvent({
+      const request = app.event({
         event: "connected",
-        hub: app.hub,
-        connectionId: uniqueId(),
         userId,
-        keys: [PRIMARY_KEY],
       });
       expect((await app.call(events, request)).status).toBe(204);
     }

@@ -1,8 +1,7 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("connected and disconnected", () => {
   const app = new TestApp();
@@ -17,12 +16,10 @@ describe("connected and disconnected", () => {
   ) => {
     const connectionState =
       groups.length > 0 ? encodeConnectionState({ groups, roles: [] }) : undefined;
-    const request = serviceEvent({
+    const request = app.event({
       event,
-      hub: app.hub,
       connectionId,
       userId,
-      keys: [PRIMARY_KEY],
       connectionState,
       subprotocol: "json.webpubsub.azure.v1",
     });

@@ -1,7 +1,6 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("message protocol", () => {
   const app = new TestApp();
@@ -13,22 +12,18 @@ describe("message protocol", () => {
   const client = async (userId = uniqueId("u")) => {
     const connectionId = uniqueId();
     app.recorder.connections.add(connectionId);
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
-      hub: app.hub,
       connectionId,
       userId,
-      keys: [PRIMARY_KEY],
     });
     expect((await app.call(events, request)).status).toBe(204);
     let sequence = 1;
     const say = async (body: unknown, contentType = "application/json") => {
-      const request = serviceEvent({
+      const request = app.event({
         event: "message",
-        hub: app.hub,
         connectionId,
         userId,
-        keys: [PRIMARY_KEY],
         contentType,
         eventId: String(sequence++),
         body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
@@ -269,12 +264,10 @@ describe("message protocol", () => {
     const ghost = await client();
     await app.call(
       events,
-      serviceEvent({
+      app.event({
         event: "disconnected",
-        hub: app.hub,
         connectionId: ghost.connectionId,
         userId: ghost.userId,
-        keys: [PRIMARY_KEY],
       }),
     );
     app.recorder.connections.delete(ghost.connectionId);
@@ -288,12 +281,10 @@ describe("message protocol", () => {
   it("When a client joins before its connected event is processed, then the join holds and disconnect removes it", async () => {
     const connectionId = uniqueId();
     app.recorder.connections.add(connectionId);
-    const early = serviceEvent({
+    const early = app.event({
       event: "message",
-      hub: app.hub,
       connectionId,
       userId: "quick",
-      keys: [PRIMARY_KEY],
       body: JSON.stringify({ type: "join", group: "early" }),
     });
     expect(JSON.parse((await app.call(events, early)).text)).toMatchObject({ ok: true });
@@ -301,12 +292,10 @@ describe("message protocol", () => {
       (
         await app.call(
           events,
-          serviceEvent({
+          app.event({
             event: "connected",
-            hub: app.hub,
             connectionId,
             userId: "quick",
-            keys: [PRIMARY_KEY],
           }),
         )
       ).status,
@@ -314,12 +303,10 @@ describe("message protocol", () => {
     expect(await app.tableRows.groupMembers("early")).toEqual([connectionId]);
     await app.call(
       events,
-      serviceEvent({
+      app.event({
         event: "disconnected",
-        hub: app.hub,
         connectionId,
         userId: "quick",
-        keys: [PRIMARY_KEY],
       }),
     );
     expect(await app.tableRows.groupMembers("early")).toEqual([]);
@@ -330,12 +317,10 @@ describe("message protocol", () => {
     const retry = () =>
       app.call(
         events,
-        serviceEvent({
+        app.event({
           event: "message",
-          hub: app.hub,
           connectionId: gina.connectionId,
           userId: "gina",
-          keys: [PRIMARY_KEY],
           eventId: "42",
           body: JSON.stringify({ type: "send", user: "x", data: 1 }),
         }),
@@ -374,12 +359,10 @@ describe("message policy settings", () => {
       (
         await app.call(
           events,
-          serviceEvent({
+          app.event({
             event: "message",
-            hub: app.hub,
             connectionId,
             userId: "ivy",
-            keys: [PRIMARY_KEY],
             body: typeof body === "string" ? body : JSON.stringify(body),
           }),
         )

@@ -1,7 +1,6 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("CloudEvents parsing", () => {
   const app = new TestApp();
@@ -9,12 +8,9 @@ describe("CloudEvents parsing", () => {
   afterAll(async () => await app.stop());
 
   const event = (headers: Record<string, string | undefined>, connectionId = uniqueId()) =>
-    serviceEvent({
+    app.event({
       event: "connected",
-      hub: app.hub,
       connectionId,
-      userId: "u",
-      keys: [PRIMARY_KEY],
       headers,
     });
 
@@ -46,12 +42,10 @@ describe("CloudEvents parsing", () => {
 
   it("When the event is for another hub, then 400 and nothing is written", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
       hub: "otherhub",
       connectionId,
-      userId: "u",
-      keys: [PRIMARY_KEY],
     });
     const response = await app.call(events, request);
     expect(response.status).toBe(400);
@@ -60,12 +54,8 @@ describe("CloudEvents parsing", () => {
   });
 
   it("When an event reaches another event's route, then 400", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "disconnected",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
-      keys: [PRIMARY_KEY],
       route: "connected",
     });
     const response = await app.call(events, request);
@@ -74,12 +64,8 @@ describe("CloudEvents parsing", () => {
   });
 
   it("When a connect body is not JSON, then 400", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "connect",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
-      keys: [PRIMARY_KEY],
       body: "{not json",
     });
     const response = await app.call(events, request);
@@ -89,12 +75,8 @@ describe("CloudEvents parsing", () => {
 
   it("When a connect body has the wrong shape, then 400 names the field", async () => {
     const body = JSON.stringify({ claims: { sub: "not-a-list" } });
-    const request = serviceEvent({
+    const request = app.event({
       event: "connect",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
-      keys: [PRIMARY_KEY],
       body,
     });
     const response = await app.call(events, request);
@@ -103,12 +85,8 @@ describe("CloudEvents parsing", () => {
   });
 
   it("When a message has an unsupported content type, then 415", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "message",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
-      keys: [PRIMARY_KEY],
       contentType: "application/xml",
       body: "<a/>",
     });
@@ -117,12 +95,8 @@ describe("CloudEvents parsing", () => {
 
   it("When the body is larger than the hard limit, then 413 before it is read whole", async () => {
     const body = new Uint8Array(2 * 1024 * 1024);
-    const request = serviceEvent({
+    const request = app.event({
       event: "message",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
-      keys: [PRIMARY_KEY],
       contentType: "application/octet-stream",
       body,
     });
@@ -132,12 +106,9 @@ describe("CloudEvents parsing", () => {
 
   it("When a disconnected body is empty, then it is still processed", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({
+    const request = app.event({
       event: "disconnected",
-      hub: app.hub,
       connectionId,
-      userId: "u",
-      keys: [PRIMARY_KEY],
       body: "",
     });
     expect((await app.call(events, request)).status).toBe(204);
@@ -148,12 +119,9 @@ describe("CloudEvents parsing", () => {
     "When a disconnected body is odd (%s), then the cleanup still happens",
     async (body) => {
       const connectionId = uniqueId();
-      const request = serviceEvent({
+      const request = app.event({
         event: "disconnected",
-        hub: app.hub,
         connectionId,
-        userId: "u",
-        keys: [PRIMARY_KEY],
         body,
       });
       expect((await app.call(events, request)).status).toBe(204);
@@ -162,11 +130,8 @@ describe("CloudEvents parsing", () => {
   );
 
   it("When the signature is forged, then 401 comes before the body is parsed", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "connect",
-      hub: app.hub,
-      connectionId: uniqueId(),
-      userId: "u",
       keys: ["forged-key-forged-key-forged-key"],
       body: "{not json",
     });
@@ -175,11 +140,9 @@ describe("CloudEvents parsing", () => {
   });
 
   it("When the signature is forged, then the hub name is not revealed", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
       hub: "guess",
-      connectionId: uniqueId(),
-      userId: "u",
       keys: ["forged-key-forged-key-forged-key"],
     });
     const response = await app.call(events, request);
@@ -200,12 +163,10 @@ describe("CloudEvents parsing", () => {
       const connectionId = `c-${value}`;
       const states = [Buffer.from(value, "latin1").toString("base64"), "%%%", value.slice(0, 100)];
       for (const connectionState of states) {
-        const request = serviceEvent({
+        const request = app.event({
           event: "connected",
-          hub: app.hub,
           connectionId,
           userId: value,
-          keys: [PRIMARY_KEY],
           connectionState,
         });
         expect((await app.call(events, request)).status).toBe(204);

@@ -4,8 +4,7 @@ import { silentLog } from "../../shared/log/log.js";
 import { encodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
 import { reconcileConnections } from "../../shared/reconcile/reconcileConnections.js";
 import type { HubService } from "../../shared/service/hubService.js";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
+import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("reconcile", () => {
   const app = new TestApp();
@@ -18,12 +17,10 @@ describe("reconcile", () => {
     userId: string,
   ) => {
     const connectionState = encodeConnectionState({ groups: ["room"], roles: [] });
-    const request = serviceEvent({
+    const request = app.event({
       event,
-      hub: app.hub,
       connectionId,
       userId,
-      keys: [PRIMARY_KEY],
       connectionState,
     });
     expect((await app.call(events, request)).status).toBe(204);

@@ -1,7 +1,6 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signConnectionId } from "../../shared/protocol/signature.js";
-import { serviceEvent } from "../fixtures/serviceEvent.js";
 import { PRIMARY_KEY, SECONDARY_KEY, TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("event signatures", () => {
@@ -14,9 +13,8 @@ describe("event signatures", () => {
     const connectionId = uniqueId();
     return {
       connectionId,
-      request: serviceEvent({
+      request: app.event({
         event: "connected",
-        hub: app.hub,
         connectionId,
         userId: "alice",
         keys,
@@ -49,9 +47,8 @@ describe("event signatures", () => {
   it("When the hex digest is upper case, then it is still accepted", async () => {
     const connectionId = uniqueId();
     const signature = `sha256=${signConnectionId(PRIMARY_KEY, connectionId).toUpperCase()}`;
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
-      hub: app.hub,
       connectionId,
       userId: "a",
       keys: [],
@@ -91,10 +88,8 @@ describe("event signatures", () => {
   });
 
   it("When a forged message event arrives, then 401 and nothing is routed", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "message",
-      hub: app.hub,
-      connectionId: uniqueId(),
       userId: "mallory",
       keys: ["forged-key-forged-key-forged-key-forged"],
       body: JSON.stringify({ type: "send", user: "bob", data: "hi" }),
@@ -114,9 +109,8 @@ describe("event signatures", () => {
     });
     const attempt = async (query: string) => {
       const connectionId = uniqueId();
-      const request = serviceEvent({
+      const request = app.event({
         event: "connected",
-        hub: app.hub,
         connectionId,
         userId: "a",
         keys: [],
@@ -135,12 +129,10 @@ describe("event signatures", () => {
 
   it("When the origin is not the service's host, then 401 even with a valid signature", async () => {
     const connectionId = uniqueId();
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
-      hub: app.hub,
       connectionId,
       userId: "a",
-      keys: [PRIMARY_KEY],
       origin: "evil.example.net",
     });
     expect((await app.call(events, request)).status).toBe(401);

@@ -1,7 +1,7 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handshake, serviceEvent } from "../fixtures/serviceEvent.js";
-import { PRIMARY_KEY, TestApp } from "../fixtures/testApp.js";
+import { handshake } from "../fixtures/serviceEvent.js";
+import { TestApp } from "../fixtures/testApp.js";
 
 describe("abuse-protection handshake", () => {
   const app = new TestApp();
@@ -56,11 +56,9 @@ describe("abuse-protection handshake", () => {
   });
 
   it("When a POST reaches the validate route, then 405", async () => {
-    const request = serviceEvent({
+    const request = app.event({
       event: "connected",
-      hub: app.hub,
       connectionId: "c1",
-      keys: [PRIMARY_KEY],
       route: "validate",
     });
     expect((await app.call(events, request)).status).toBe(405);

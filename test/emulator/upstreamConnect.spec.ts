@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ACCESS_KEY } from "../../emulator/index.js";
 import { dataMessages, Harness, JSON_PROTOCOL, RELIABLE_PROTOCOL } from "./support/harness.js";
 import { TestSocket } from "./support/TestSocket.js";
-import { UpstreamRecorder, type RecordedRequest, type Reply } from "./support/UpstreamRecorder.js";
+import {
+  acceptEverything,
+  isEvent,
+  UpstreamRecorder,
+  type Reply,
+} from "./support/UpstreamRecorder.js";
 
 describe("emulator upstream: validation and connect", () => {
   const harness = new Harness();
@@ -14,7 +19,7 @@ describe("emulator upstream: validation and connect", () => {
   });
   beforeEach(() => {
     upstream.requests.length = 0;
-    upstream.reply = accept;
+    upstream.reply = acceptEverything;
     harness.emulator.setHub(harness.hub, {
       eventHandlers: [
         {
@@ -73,7 +78,7 @@ describe("emulator upstream: validation and connect", () => {
             roles: ["webpubsub.joinLeaveGroup"],
             subprotocol: JSON_PROTOCOL,
           })
-        : accept(request);
+        : acceptEverything(request);
     const url = await harness.clientUrl({ userId: "original" });
     const socket = await TestSocket.open(url, [RELIABLE_PROTOCOL, JSON_PROTOCOL]);
     expect(socket.socket.protocol).toBe(JSON_PROTOCOL);
@@ -90,7 +95,7 @@ describe("emulator upstream: validation and connect", () => {
     for (const status of [401, 403, 400, 500]) {
       upstream.requests.length = 0;
       upstream.reply = (request) =>
-        isEvent(request, "connect") ? { status, body: "no" } : accept(request);
+        isEvent(request, "connect") ? { status, body: "no" } : acceptEverything(request);
       expect(
         await TestSocket.refusal(await harness.clientUrl({ userId: "rejected" }), JSON_PROTOCOL),
       ).toBe(status);
@@ -112,7 +117,7 @@ describe("emulator upstream: validation and connect", () => {
     upstream.reply = (request) =>
       request.method === "OPTIONS" && request.path.includes("refuse")
         ? { status: 200 }
-        : accept(request);
+        : acceptEverything(request);
     const { url } = await other.getClientAccessToken({ userId: "x" });
     expect(await TestSocket.refusal(url)).toBe(500);
     expect(upstream.requests.map((r) => r.method)).toEqual(["OPTIONS"]);
@@ -124,7 +129,7 @@ describe("emulator upstream: validation and connect", () => {
         return { status: 204, headers: { "ce-connectionState": "c1" } };
       if (isEvent(request, "update"))
         return { status: 204, headers: { "ce-connectionState": "c2" } };
-      return accept(request);
+      return acceptEverything(request);
     };
     const client = await harness.connect({ userId: "stateful" });
     client.socket.send({ type: "event", event: "update", data: "x", dataType: "text", ackId: 1 });
@@ -147,16 +152,6 @@ describe("emulator upstream: validation and connect", () => {
     expect(upstream.events("connect")).toEqual([]);
   });
 });
-
-function accept(request: RecordedRequest): Reply {
-  if (request.method === "OPTIONS")
-    return { status: 200, headers: { "WebHook-Allowed-Origin": "*" } };
-  return { status: 204 };
-}
-
-function isEvent(request: RecordedRequest, name: string): boolean {
-  return request.method === "POST" && request.headers["ce-eventname"] === name;
-}
 
 function json(body: object): Reply {
   return {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Harness, RELIABLE_PROTOCOL } from "./support/harness.js";
-import { UpstreamRecorder, type RecordedRequest, type Reply } from "./support/UpstreamRecorder.js";
+import { acceptEverything, isEvent, UpstreamRecorder } from "./support/UpstreamRecorder.js";
 import { waitFor } from "./support/waitFor.js";
 
 describe("emulator upstream: user events and connection lifecycle", () => {
@@ -11,7 +11,7 @@ describe("emulator upstream: user events and connection lifecycle", () => {
     await harness.start({ recoveryWindowMs: 300 });
   });
   beforeEach(() => {
-    upstream.reply = accept;
+    upstream.reply = acceptEverything;
     harness.emulator.setHub(harness.hub, {
       eventHandlers: [
         {
@@ -32,7 +32,7 @@ describe("emulator upstream: user events and connection lifecycle", () => {
 
   it("When a raw client sends text and binary frames, then each becomes a message event and a 200 answer comes back as a frame", async () => {
     upstream.reply = (request) => {
-      if (!isEvent(request, "message")) return accept(request);
+      if (!isEvent(request, "message")) return acceptEverything(request);
       return request.headers["content-type"] === "text/plain"
         ? {
             status: 200,
@@ -71,7 +71,7 @@ describe("emulator upstream: user events and connection lifecycle", () => {
     upstream.reply = (request) =>
       isEvent(request, "greet")
         ? { status: 200, headers: { "Content-Type": "application/json" }, body: request.body }
-        : accept(request);
+        : acceptEverything(request);
     const client = await harness.connect({ userId: "events" });
     client.socket.send({
       type: "event",
@@ -117,7 +117,7 @@ describe("emulator upstream: user events and connection lifecycle", () => {
         ? { status: 500 }
         : isEvent(request, "bad")
           ? { status: 400 }
-          : accept(request);
+          : acceptEverything(request);
     const client = await harness.connect({ userId: "retry" });
     client.socket.send({ type: "event", event: "fail", data: 1, ackId: 1 });
     expect(await client.socket.ack(1)).toMatchObject({
@@ -150,7 +150,8 @@ describe("emulator upstream: user events and connection lifecycle", () => {
   });
 
   it("When a raw client's message fails upstream, then the service closes it with 1011", async () => {
-    upstream.reply = (request) => (isEvent(request, "message") ? { status: 400 } : accept(request));
+    upstream.reply = (request) =>
+      isEvent(request, "message") ? { status: 400 } : acceptEverything(request);
     const raw = await harness.connectRaw({ userId: "raw-fail" });
     raw.send("boom");
     expect((await raw.closed()).code).toBe(1011);
@@ -192,13 +193,3 @@ describe("emulator upstream: user events and connection lifecycle", () => {
     expect(await harness.service.connectionExists(reliable.connectionId)).toBe(false);
   });
 });
-
-function accept(request: RecordedRequest): Reply {
-  if (request.method === "OPTIONS")
-    return { status: 200, headers: { "WebHook-Allowed-Origin": "*" } };
-  return { status: 204 };
-}
-
-function isEvent(request: RecordedRequest, name: string): boolean {
-  return request.method === "POST" && request.headers["ce-eventname"] === name;
-}

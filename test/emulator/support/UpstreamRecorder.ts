@@ -18,7 +18,7 @@ export interface Reply {
 /** An event handler stand-in: records every request and answers with `reply` (default: accept). */
 export class UpstreamRecorder {
   readonly requests: RecordedRequest[] = [];
-  reply: (request: RecordedRequest) => Reply = defaultReply;
+  reply: (request: RecordedRequest) => Reply = acceptEverything;
   private server: Server | undefined;
   private base = "";
 
@@ -72,8 +72,14 @@ export class UpstreamRecorder {
   }
 }
 
-function defaultReply(request: RecordedRequest): Reply {
+/** Passes the abuse-protection check and accepts every event with 204. */
+export function acceptEverything(request: RecordedRequest): Reply {
   if (request.method === "OPTIONS")
     return { status: 200, headers: { "WebHook-Allowed-Origin": "*" } };
   return { status: 204 };
+}
+
+/** Whether the request is the POST of the named event. */
+export function isEvent(request: RecordedRequest, name: string): boolean {
+  return request.method === "POST" && request.headers["ce-eventname"] === name;
 }

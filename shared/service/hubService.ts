@@ -14,7 +14,6 @@ export interface ClientAccessRequest {
 export interface HubService {
   sendToGroup(group: string, message: object): Promise<void>;
   sendToUser(userId: string, message: object): Promise<void>;
-  sendToConnection(connectionId: string, message: object): Promise<void>;
   /** Returns false when the service no longer knows the connection. */
   addToGroup(group: string, connectionId: string): Promise<boolean>;
   removeFromGroup(group: string, connectionId: string): Promise<void>;

@@ -23,10 +23,6 @@ export class WebPubSubHubService implements HubService {
     await (await this.sdk()).sendToUser(userId, message);
   }
 
-  async sendToConnection(connectionId: string, message: object): Promise<void> {
-    await (await this.sdk()).sendToConnection(connectionId, message);
-  }
-
   async addToGroup(group: string, connectionId: string): Promise<boolean> {
     try {
       await (await this.sdk()).group(group).addConnection(connectionId);

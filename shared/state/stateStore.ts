@@ -26,7 +26,6 @@ export interface StateStore {
   addConnection(record: ConnectionRecord): Promise<AddConnectionResult>;
   /** Idempotent; leaves a marker so a late `connected` cannot bring the connection back. */
   removeConnection(hub: string, connectionId: string, userId: string | undefined): Promise<void>;
-  getConnection(hub: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Counts a user's live connections, stopping once `upTo` is reached. */
   countUserConnections(hub: string, userId: string, upTo: number): Promise<number>;
   /** Returns false (and records nothing) when the connection's disconnect was already recorded. */

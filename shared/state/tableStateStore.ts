@@ -95,11 +95,6 @@ export class TableStateStore implements StateStore {
     await this.removeArtifacts(client, hub, connectionId, knownUser);
   }
 
-  async getConnection(hub: string, connectionId: string): Promise<ConnectionRecord | undefined> {
-    const entity = await this.readConnection(await this.table(), hub, connectionId);
-    return entity?.state === "live" ? toRecord(hub, entity) : undefined;
-  }
-
   async countUserConnections(hub: string, userId: string, upTo: number): Promise<number> {
     const client = await this.table();
     const rows = client.listEntities({

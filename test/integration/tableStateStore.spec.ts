@@ -76,7 +76,8 @@ describe("TableStateStore ordering", () => {
         connectedAt: new Date(),
       });
       expect(result).toBe("disconnected-earlier");
-      expect(await plain.getConnection(hub, connectionId)).toBeUndefined();
+      const { partitionKey, rowKey } = Keys.connection(hub, connectionId);
+      expect((await raw.getEntity(partitionKey, rowKey)).state).toBe("gone");
       expect(await partitionRows(Keys.connectionsOfUser(hub, userId))).toEqual([]);
       expect(await plain.isMember(hub, "g1", connectionId)).toBe(false);
       expect(await plain.isMember(hub, "g2", connectionId)).toBe(false);

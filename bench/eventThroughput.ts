@@ -2,6 +2,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadResult } from "./loadGenerator.js";
 import { firstJsonLine, spawnPinned, stop } from "./processes.js";
+import {
+  BENCH_GROUP,
+  signedEventRequest,
+  signedMessageRequest,
+  type BenchMessage,
+} from "./signedMessageRequest.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_CORE = 0;
@@ -16,38 +22,75 @@ export interface ThroughputRow extends LoadResult {
 interface Variant {
   readonly name: string;
   readonly script: string;
-  /** `same`: one connection id (its signature remembered); `new`: a new connection per event. */
-  readonly connections: "same" | "new";
+  readonly message: BenchMessage;
+  /** Switchboard needs its connection (and membership) in the store before its events count. */
+  readonly switchboard: boolean;
+  /** Table Storage table of this server, so two builds never share rows. */
+  readonly table?: string;
 }
 
-const VARIANTS: readonly Variant[] = [
-  { name: "bare Node server (204)", script: "servers/bareServer.js", connections: "same" },
-  { name: "@azure/web-pubsub-express", script: "servers/expressHandler.js", connections: "same" },
-  {
-    name: "Switchboard, events of known connections",
-    script: "servers/localHost.js",
-    connections: "same",
-  },
-  {
-    name: "Switchboard, each event from a new connection",
-    script: "servers/localHost.js",
-    connections: "new",
-  },
-];
+/**
+ * The variants of one run. `compareWith` is the root of another built checkout (an earlier
+ * commit): its Switchboard rows run beside this one's, interleaved in the same rounds.
+ */
+function variants(compareWith: string | undefined): Variant[] {
+  const switchboard = (label: string, script: string, table: string): Variant[] => [
+    {
+      name: `Switchboard${label}, text echo`,
+      script,
+      message: "text",
+      switchboard: true,
+      table,
+    },
+    {
+      name: `Switchboard${label}, JSON send to a group`,
+      script,
+      message: "groupSend",
+      switchboard: true,
+      table,
+    },
+  ];
+  return [
+    {
+      name: "bare Node server (204)",
+      script: path.join(here, "servers/bareServer.js"),
+      message: "text",
+      switchboard: false,
+    },
+    {
+      name: "@azure/web-pubsub-express",
+      script: path.join(here, "servers/expressHandler.js"),
+      message: "text",
+      switchboard: false,
+    },
+    ...switchboard("", path.join(here, "servers/localHost.js"), "BenchThis"),
+    ...(compareWith === undefined
+      ? []
+      : switchboard(
+          ` (${path.basename(compareWith)})`,
+          path.join(compareWith, "dist/bench/servers/localHost.js"),
+          "BenchOther",
+        )),
+  ];
+}
 
 /**
  * Signed `message` events per second, p50 and p99, for each variant: the server on its own
  * core and the same load generator on the other. Rounds interleave the variants, so drifts in
  * the machine's speed hit each alike; each figure is the median round. A run with any error or
- * non-2xx answer is refused rather than counted.
+ * non-2xx answer, or whose sample answer is not a success, is refused rather than counted.
  */
-export async function eventThroughput(seconds: number, rounds: number): Promise<ThroughputRow[]> {
-  const results = VARIANTS.map(() => [] as LoadResult[]);
+export async function eventThroughput(
+  seconds: number,
+  rounds: number,
+  compareWith?: string,
+): Promise<ThroughputRow[]> {
+  const list = variants(compareWith);
+  const results = list.map(() => [] as LoadResult[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, variant] of VARIANTS.entries())
-      results[i]?.push(await measure(variant, seconds));
+    for (const [i, variant] of list.entries()) results[i]?.push(await measure(variant, seconds));
   }
-  return VARIANTS.map((variant, i) => {
+  return list.map((variant, i) => {
     const runs = [...(results[i] ?? [])].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
     const middle = runs[Math.floor(runs.length / 2)];
     if (!middle) throw new Error(`no runs for ${variant.name}`);
@@ -56,12 +99,16 @@ export async function eventThroughput(seconds: number, rounds: number): Promise<
 }
 
 async function measure(variant: Variant, seconds: number): Promise<LoadResult> {
-  const child = spawnPinned(SERVER_CORE, path.join(here, variant.script));
+  const child = spawnPinned(SERVER_CORE, variant.script, [], {
+    ...process.env,
+    ...(variant.table === undefined ? {} : { BENCH_TABLE: variant.table }),
+  });
   try {
     const { port } = await firstJsonLine<{ port: number }>(child);
     const url = `http://127.0.0.1:${port}/api/events/message`;
-    await load(url, 1, variant.connections);
-    const result = await load(url, seconds, variant.connections);
+    if (variant.switchboard) await seed(`http://127.0.0.1:${port}/api/events`, variant);
+    await load(url, 1, variant.message);
+    const result = await load(url, seconds, variant.message);
     if (result.errors > 0 || result.non2xx > 0) {
       throw new Error(
         `${variant.name}: ${result.errors} errors and ${result.non2xx} non-2xx answers`,
@@ -73,12 +120,39 @@ async function measure(variant: Variant, seconds: number): Promise<LoadResult> {
   }
 }
 
-async function load(
-  url: string,
-  seconds: number,
-  connections: Variant["connections"],
-): Promise<LoadResult> {
-  const args = [url, String(seconds), "16", connections];
+/**
+ * Connects the bench connection and joins the bench group, as the service and the client would,
+ * then checks that one message of the load is answered as a success (not a refusal ack).
+ */
+async function seed(eventsUrl: string, variant: Variant): Promise<void> {
+  const post = async (
+    event: "connect" | "connected" | "message",
+    request: ReturnType<typeof signedMessageRequest>,
+  ) => {
+    const response = await fetch(`${eventsUrl}/${event}`, { method: "POST", ...request });
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(`${variant.name}: ${event} answered ${response.status} ${text}`);
+    return text;
+  };
+  await post("connect", signedEventRequest("connect", "{}", "application/json"));
+  await post("connected", signedEventRequest("connected", "{}", "application/json"));
+  const join = await post(
+    "message",
+    signedEventRequest(
+      "message",
+      JSON.stringify({ type: "join", group: BENCH_GROUP }),
+      "application/json",
+    ),
+  );
+  if (!join.includes('"ok":true')) throw new Error(`${variant.name}: join answered ${join}`);
+  const sample = await post("message", signedMessageRequest(variant.message));
+  const refused = variant.message === "text" ? sample !== "hello" : !sample.includes('"ok":true');
+  if (refused) throw new Error(`${variant.name}: a message of the load answered ${sample}`);
+}
+
+async function load(url: string, seconds: number, message: BenchMessage): Promise<LoadResult> {
+  const args = [url, String(seconds), "16", message];
   return await firstJsonLine<LoadResult>(
     spawnPinned(LOAD_CORE, path.join(here, "loadGenerator.js"), args),
   );

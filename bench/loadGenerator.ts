@@ -11,12 +11,11 @@ export interface LoadResult {
 
 /** One load run against `url` (its own process, pinned to its own core by the runner). */
 async function main(): Promise<void> {
-  const [url, seconds = "5", connections = "16", mode = "same"] = process.argv.slice(2);
-  if (url === undefined) {
-    throw new Error("usage: loadGenerator <url> [seconds] [connections] [same|new]");
+  const [url, seconds = "5", connections = "16", message = "text"] = process.argv.slice(2);
+  if (url === undefined || (message !== "text" && message !== "groupSend")) {
+    throw new Error("usage: loadGenerator <url> [seconds] [connections] [text|groupSend]");
   }
-  const { headers, body } = signedMessageRequest();
-  let next = 0;
+  const { headers, body } = signedMessageRequest(message);
   const result = await autocannon({
     url,
     method: "POST",
@@ -24,15 +23,6 @@ async function main(): Promise<void> {
     body,
     duration: Number(seconds),
     connections: Number(connections),
-    // "new": every request comes from a connection not seen before, so its signature is computed.
-    ...(mode === "new"
-      ? {
-          setupRequest: (request: autocannon.Request) => ({
-            ...request,
-            headers: signedMessageRequest(`bench-${process.pid}-${next++}`).headers,
-          }),
-        }
-      : {}),
   });
   const summary: LoadResult = {
     requestsPerSecond: result.requests.average,

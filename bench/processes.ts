@@ -2,9 +2,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 
 /** Runs `node <script> …args` pinned to one core (taskset, where the machine has it). */
-export function spawnPinned(core: number, script: string, args: string[] = []): ChildProcess {
+export function spawnPinned(
+  core: number,
+  script: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   return spawn("taskset", ["-c", String(core), process.execPath, script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env,
   });
 }
 

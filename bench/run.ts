@@ -4,19 +4,27 @@ import { fileURLToPath } from "node:url";
 import { coldStart, coldStartInstructions } from "./coldStart.js";
 import { eventThroughput } from "./eventThroughput.js";
 import { groupFanout } from "./groupFanout.js";
+import { startRestStub } from "./restStub.js";
 import { writeResults } from "./writeResults.js";
+import { startAzurite } from "../dev/startAzurite.js";
 
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench");
 const seconds = Number(process.env.BENCH_SECONDS ?? "5");
 const rounds = Number(process.env.BENCH_ROUNDS ?? "3");
+const compareWith = process.env.BENCH_COMPARE_WITH;
 
 /** `npm run bench`: every figure from one run on this machine, as ratios against same-run baselines. */
 // This process (load side, WebSocket clients) stays on core 1; servers are pinned to core 0.
 spawnSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+// Table Storage and the REST stub serve the app under load from this side, started once.
+const azurite = await startAzurite();
+const rest = await startRestStub();
+process.env.BENCH_STORAGE = azurite.connectionString;
+process.env.BENCH_REST_ENDPOINT = rest.endpoint;
 console.log(
   `event path: ${rounds} rounds of ${seconds} s per variant, server on core 0, load on core 1`,
 );
-const throughput = await eventThroughput(seconds, rounds);
+const throughput = await eventThroughput(seconds, rounds, compareWith);
 const [bare, express] = throughput;
 if (!bare || !express) throw new Error("missing throughput rows");
 
@@ -27,10 +35,12 @@ console.log("cold start: fresh processes, 15 runs each");
 const cold = coldStart(15);
 console.log("cold start: instructions under valgrind (where installed)");
 const instructions = coldStartInstructions();
+await rest.close();
+await azurite.stop();
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const table = [
-  "| event path (signed `message` events, text echo; median of rounds) | requests/s | rounds | p50 ms | p99 ms | vs express | vs bare server |",
+  "| event path (signed `message` events of one stored connection; median of rounds) | requests/s | rounds | p50 ms | p99 ms | vs express | vs bare server |",
   "|---|---|---|---|---|---|---|",
   ...throughput.map(
     (row) =>
@@ -66,6 +76,7 @@ await writeResults(
   sourceDir,
   {
     measuredAt: new Date().toISOString(),
+    ...(compareWith === undefined ? {} : { comparedWith: path.basename(compareWith) }),
     throughput,
     fanout,
     coldStart: cold,

@@ -4,7 +4,10 @@ import type { Upstream } from "./upstream/Upstream.js";
 
 /** What the request handlers of the emulator share. */
 export interface EmulatorContext {
+  /** The primary access key: it signs the tokens the emulator issues. */
   readonly accessKey: string;
+  /** Every key a token may be signed with: the primary, then the secondary if set. */
+  readonly accessKeys: readonly string[];
   /** The emulator's own host:port, as in its URL. */
   readonly host: string;
   readonly hubs: HubStore;

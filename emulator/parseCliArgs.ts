@@ -5,6 +5,9 @@ export const CLI_USAGE = `Usage: switchboard-emulator [options]
   --port <n>                 port (env EMULATOR_PORT, default 8080; 0 = any free port)
   --host <host>              interface (default 127.0.0.1)
   --access-key <key>         access key (env EMULATOR_ACCESS_KEY)
+  --secondary-access-key <key>
+                             second access key: events signed with both, tokens with
+                             either accepted (env EMULATOR_SECONDARY_ACCESS_KEY)
   --hub <name>               hub the handlers below apply to (repeatable)
   --handler <urlTemplate>    event handler URL template with {hub}/{event} (repeatable)
   --system-events <list>     default connect,connected,disconnected
@@ -16,7 +19,10 @@ type SystemEvent = (typeof SYSTEM_EVENTS)[number];
 
 export type CliArgs = { help: true } | { help: false; options: EmulatorOptions };
 
-/** Reads the CLI flags, with EMULATOR_PORT and EMULATOR_ACCESS_KEY as fallbacks. Throws on errors. */
+/**
+ * Reads the CLI flags, with EMULATOR_PORT, EMULATOR_ACCESS_KEY and EMULATOR_SECONDARY_ACCESS_KEY
+ * as fallbacks. Throws on errors.
+ */
 export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
   const { values } = parseArgs({
     args,
@@ -25,6 +31,7 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliAr
       port: { type: "string" },
       host: { type: "string" },
       "access-key": { type: "string" },
+      "secondary-access-key": { type: "string" },
       hub: { type: "string", multiple: true },
       handler: { type: "string", multiple: true },
       "system-events": { type: "string" },
@@ -62,5 +69,9 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliAr
   if (values.host !== undefined) options.host = values.host;
   const accessKey = values["access-key"] ?? env.EMULATOR_ACCESS_KEY;
   if (accessKey !== undefined && accessKey !== "") options.accessKey = accessKey;
+  const secondaryAccessKey = values["secondary-access-key"] ?? env.EMULATOR_SECONDARY_ACCESS_KEY;
+  if (secondaryAccessKey !== undefined && secondaryAccessKey !== "") {
+    options.secondaryAccessKey = secondaryAccessKey;
+  }
   return { help: false, options };
 }

@@ -18,6 +18,9 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
   const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
+  const secondary = options.secondaryAccessKey;
+  const accessKeys =
+    secondary === undefined || secondary === "" ? [accessKey] : [accessKey, secondary];
   const log = options.log ?? (() => undefined);
   const server = createServer();
   const port = await listen(server, options.port ?? 8080, host);
@@ -26,7 +29,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const hubs = new HubStore();
   const upstream = new Upstream({
-    accessKey,
+    accessKeys,
     origin: { hostname, host: new URL(url).host },
     hubs: options.hubs ?? {},
     retryDelaysMs: options.retryDelaysMs ?? [1000, 3000, 5000],
@@ -41,6 +44,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   );
   const context: EmulatorContext = {
     accessKey,
+    accessKeys,
     host: new URL(url).host,
     hubs,
     connections,

@@ -19,6 +19,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Default "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH". */
   accessKey?: string;
+  /**
+   * The second access key, as the real service has. When set, upstream events carry a second
+   * `sha256=` entry in `ce-signature` and tokens signed with it are accepted. Default: none.
+   */
+  secondaryAccessKey?: string;
   hubs?: Record<string, HubSetting>;
   log?: (line: string) => void;
   /** Delays before each upstream retry (5xx, 408, network error). Default [1000, 3000, 5000]. */
@@ -33,7 +38,7 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` */
+  /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key. */
   readonly connectionString: string;
   setHub(hub: string, setting: HubSetting): void;
   /** Closes all sockets and stops all timers. */

@@ -12,18 +12,18 @@ export interface VerifyOptions {
   ignoreExpiration?: boolean;
 }
 
-/** Verifies an HS256 JWT signed with the access key: signature, `exp` (required), `aud`. */
-export function verifyToken(token: string, accessKey: string, options: VerifyOptions): TokenResult {
-  let decoded: string | jwt.JwtPayload;
-  try {
-    decoded = jwt.verify(token, accessKey, {
-      algorithms: ["HS256"],
-      clockTolerance: CLOCK_SKEW_SECONDS,
-      ignoreExpiration: options.ignoreExpiration === true,
-    });
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : "invalid token" };
-  }
+/**
+ * Verifies an HS256 JWT signed with any of the access keys (the service accepts either of its
+ * two): signature, `exp` (required), `aud`.
+ */
+export function verifyToken(
+  token: string,
+  accessKeys: readonly string[],
+  options: VerifyOptions,
+): TokenResult {
+  const signed = verifySignature(token, accessKeys, options.ignoreExpiration === true);
+  if (!signed.ok) return signed;
+  const decoded = signed.payload;
   if (typeof decoded === "string") return { ok: false, reason: "token payload is not JSON" };
   if (typeof decoded.exp !== "number") return { ok: false, reason: "token has no exp" };
   const audiences = decoded.aud === undefined ? [] : [decoded.aud].flat();
@@ -32,6 +32,34 @@ export function verifyToken(token: string, accessKey: string, options: VerifyOpt
     return { ok: false, reason: `audience ${audiences.join(",") || "(none)"} does not match` };
   }
   return { ok: true, claims: decoded };
+}
+
+/**
+ * The payload of a token signed with one of the keys. A token signed with a key but otherwise
+ * bad (expired, malformed) fails at once: another key would not help.
+ */
+function verifySignature(
+  token: string,
+  accessKeys: readonly string[],
+  ignoreExpiration: boolean,
+): { ok: true; payload: string | jwt.JwtPayload } | { ok: false; reason: string } {
+  let reason = "no access key";
+  for (const key of accessKeys) {
+    try {
+      const payload = jwt.verify(token, key, {
+        algorithms: ["HS256"],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        ignoreExpiration,
+      });
+      return { ok: true, payload };
+    } catch (error) {
+      reason = error instanceof Error ? error.message : "invalid token";
+      const wrongKey =
+        error instanceof jwt.JsonWebTokenError && error.message === "invalid signature";
+      if (!wrongKey) break;
+    }
+  }
+  return { ok: false, reason };
 }
 
 /** The forms an audience is compared in: lowercased, as is and URL-decoded. */

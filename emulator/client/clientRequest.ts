@@ -21,7 +21,7 @@ export type ClientRequestResult =
 /** Reads the hub, token and subprotocols of `/client/hubs/{hub}` or `/client?hub={hub}`. */
 export function readClientRequest(
   req: IncomingMessage,
-  accessKey: string,
+  accessKeys: readonly string[],
   ownHost: string,
 ): ClientRequestResult {
   const host = req.headers.host ?? "localhost";
@@ -47,7 +47,7 @@ export function readClientRequest(
   if (token === undefined || token === "") {
     return { ok: false, status: 401, reason: "An access token is required." };
   }
-  const verdict = verifyToken(token, accessKey, {
+  const verdict = verifyToken(token, accessKeys, {
     audiences: clientAudiences(acceptedHosts(host, ownHost), hub),
     ignoreExpiration: recovery !== undefined,
   });

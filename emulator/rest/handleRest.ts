@@ -55,7 +55,7 @@ async function dispatch(
   }
   const token = bearerToken(req.headers.authorization);
   if (token === undefined) throw new RestError(401, "Unauthorized", "A bearer token is required.");
-  const verdict = verifyToken(token, context.accessKey, {
+  const verdict = verifyToken(token, context.accessKeys, {
     audiences: restAudiences(acceptedHosts(host, context.host), rawUrl),
   });
   if (!verdict.ok) throw new RestError(401, "Unauthorized", `Invalid token: ${verdict.reason}.`);

@@ -7,7 +7,8 @@ import { matchHandler, resolveUrl, type EventRef } from "./matchHandler.js";
 import { postWithRetry, type UpstreamResponse } from "./postWithRetry.js";
 
 export interface UpstreamOptions {
-  accessKey: string;
+  /** The access keys, primary first; every event is signed with each. */
+  accessKeys: readonly string[];
   /** The emulator's hostname (sent as WebHook-Request-Origin) and host:port. */
   origin: { hostname: string; host: string };
   hubs: Record<string, HubSetting>;
@@ -107,13 +108,13 @@ export class Upstream {
         error: "abuse protection",
       };
     }
-    const { accessKey, origin } = this.options;
+    const { accessKeys, origin } = this.options;
     const headers = cloudEventHeaders({
       subject,
       category,
       eventName: event.name,
       contentType,
-      accessKey,
+      accessKeys,
       origin: origin.hostname,
     });
     const url = resolveUrl(handler.urlTemplate, subject.hub, event.name);

@@ -7,7 +7,8 @@ export interface CloudEventInit {
   category: "sys" | "user";
   eventName: string;
   contentType: string;
-  accessKey: string;
+  /** The access keys, primary first; each signs the event. */
+  accessKeys: readonly string[];
   /** `WebHook-Request-Origin`: the emulator's host. */
   origin: string;
 }
@@ -22,10 +23,12 @@ export function cloudEventHeaders(init: CloudEventInit): Record<string, string> 
     "ce-id": subject.takeEventId(),
     "ce-time": new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     "ce-awpsversion": "1.0",
-    "ce-hub": subject.hub,
+    // The service lower-cases the hub here whatever case the client or the settings used
+    // (Azure/azure-sdk-for-js#22134); ce-source keeps it as the client wrote it.
+    "ce-hub": subject.hub.toLowerCase(),
     "ce-connectionId": subject.id,
     "ce-eventName": init.eventName,
-    "ce-signature": signature(init.accessKey, subject.id),
+    "ce-signature": signature(init.accessKeys, subject.id),
     "WebHook-Request-Origin": init.origin,
     "Content-Type": init.contentType,
   };

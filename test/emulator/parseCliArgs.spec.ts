@@ -38,6 +38,18 @@ describe("emulator CLI arguments", () => {
     });
   });
 
+  it("When a secondary access key comes from the flag or EMULATOR_SECONDARY_ACCESS_KEY, then the options carry it, the flag winning; without either there is none", () => {
+    const env = { EMULATOR_ACCESS_KEY: "env-key", EMULATOR_SECONDARY_ACCESS_KEY: "env-second" };
+    expect(parseCliArgs([], env)).toMatchObject({
+      options: { accessKey: "env-key", secondaryAccessKey: "env-second" },
+    });
+    expect(
+      parseCliArgs(["--access-key", "flag-key", "--secondary-access-key", "flag-second"], env),
+    ).toMatchObject({ options: { accessKey: "flag-key", secondaryAccessKey: "flag-second" } });
+    const none = parseCliArgs(["--access-key", "flag-key"], { EMULATOR_SECONDARY_ACCESS_KEY: "" });
+    expect(!none.help && "secondaryAccessKey" in none.options).toBe(false);
+  });
+
   it("When system events and a user event pattern are given, then the handler uses them", () => {
     const parsed = parseCliArgs([
       "--hub",
@@ -62,6 +74,7 @@ describe("emulator CLI arguments", () => {
     [["--handler", "http://h/{event}"]],
     [["--hub", "a", "--handler", "http://h", "--system-events", "connect,joined"]],
     [["--unknown"]],
+    [["--secondary-access-key"]],
   ])("When the arguments are %j, then parsing throws", (args) => {
     expect(() => parseCliArgs(args)).toThrow();
   });

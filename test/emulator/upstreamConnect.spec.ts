@@ -20,15 +20,7 @@ describe("emulator upstream: validation and connect", () => {
   beforeEach(() => {
     upstream.requests.length = 0;
     upstream.reply = acceptEverything;
-    harness.emulator.setHub(harness.hub, {
-      eventHandlers: [
-        {
-          urlTemplate: upstream.urlTemplate,
-          userEventPattern: "*",
-          systemEvents: ["connect", "connected", "disconnected"],
-        },
-      ],
-    });
+    harness.sendEverythingTo(upstream.urlTemplate);
   });
   afterAll(async () => {
     await harness.stop();

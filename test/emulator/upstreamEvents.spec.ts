@@ -176,6 +176,40 @@ describe("emulator upstream: user events and connection lifecycle", () => {
     ]);
   });
 
+  it("When a hub is configured and used as SampleChat, then every event of it carries ce-hub samplechat whatever case the client's URL has", async () => {
+    harness.sendEverythingTo(upstream.urlTemplate, "SampleChat");
+    const { url } = await harness.serviceFor("SampleChat").getClientAccessToken({
+      userId: "case-mixed",
+    });
+    expect(new URL(url).pathname).toBe("/client/hubs/SampleChat");
+    const mixed = await harness.connectUrl(url);
+    mixed.socket.send({ type: "event", event: "greet", data: "hi", dataType: "text", ackId: 1 });
+    await mixed.socket.ack(1);
+    mixed.socket.close();
+    await upstream.waitForEvent("disconnected", mixed.connectionId);
+    const upper = await harness.connectUrl(
+      (await harness.serviceFor("SAMPLECHAT").getClientAccessToken({ userId: "case-upper" })).url,
+    );
+    await upstream.waitForEvent("connected", upper.connectionId);
+
+    const hubHeaders = (connectionId: string) =>
+      Object.fromEntries(
+        upstream.requests
+          .filter((r) => r.method === "POST" && r.headers["ce-connectionid"] === connectionId)
+          .map((r): [string, unknown] => [String(r.headers["ce-eventname"]), r.headers["ce-hub"]]),
+      );
+    expect(hubHeaders(mixed.connectionId)).toEqual({
+      connect: "samplechat",
+      connected: "samplechat",
+      greet: "samplechat",
+      disconnected: "samplechat",
+    });
+    expect(hubHeaders(upper.connectionId)).toEqual({
+      connect: "samplechat",
+      connected: "samplechat",
+    });
+  });
+
   it("When a socket dies without a close handshake, then disconnected is sent; for a reliable client after the recovery window", async () => {
     const plain = await harness.connect({ userId: "killed" });
     plain.socket.socket.terminate();

@@ -43,15 +43,7 @@ describe("emulator upstream accepted by @azure/web-pubsub-express", () => {
       ...options,
       allowedEndpoints: [harness.emulator.url],
     }).start();
-    harness.emulator.setHub(harness.hub, {
-      eventHandlers: [
-        {
-          urlTemplate: handler.urlTemplate,
-          userEventPattern: "*",
-          systemEvents: ["connect", "connected", "disconnected"],
-        },
-      ],
-    });
+    harness.sendEverythingTo(handler.urlTemplate);
   });
   afterAll(async () => {
     await handler.stop();

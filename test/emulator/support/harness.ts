@@ -36,6 +36,19 @@ export class Harness {
     });
   }
 
+  /** Points `hub` (this harness's by default) at one handler that gets every event. */
+  sendEverythingTo(urlTemplate: string, hub = this.hub): void {
+    this.emulator.setHub(hub, {
+      eventHandlers: [
+        {
+          urlTemplate,
+          userEventPattern: "*",
+          systemEvents: ["connect", "connected", "disconnected"],
+        },
+      ],
+    });
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.socket.terminate();
     await this.emulator.close();

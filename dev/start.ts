@@ -11,6 +11,8 @@ import { startAzurite } from "./startAzurite.js";
 
 const PORTS = { tables: 10002, emulator: 8080, functions: 7071 } as const;
 const HUB = "chat";
+/** What `npm start` lets anyone join when the local settings name no groups: the demo's own. */
+const DEMO_JOIN_GROUPS = "lobby,room-*";
 
 /**
  * `npm start`: Azurite (tables), the Web PubSub emulator and the function app on localhost,
@@ -52,7 +54,12 @@ async function main(): Promise<void> {
     });
     stops.push(() => emulator.close());
 
-    Object.assign(process.env, await localSettings(), {
+    const settings = await localSettings();
+    // The demo page joins `lobby` (or a room the user types): groups anyone may join unless the
+    // local settings name their own.
+    const joinGroups = settings.SWITCHBOARD_JOIN_GROUPS?.trim() || DEMO_JOIN_GROUPS;
+    Object.assign(process.env, settings, {
+      SWITCHBOARD_JOIN_GROUPS: joinGroups,
       AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString,
       AZURE_WEBPUBSUB_HUB: HUB,
       AzureWebJobsStorage: azurite.connectionString,
@@ -79,6 +86,7 @@ Switchboard is running on this machine:
   Web PubSub emulator      ${emulator.url}  (hub "${HUB}"; events go to ${host.url}/api/events/{event})
   Function app             ${host.url}/api
   Chat page                ${host.url}/api/chat   <- open it in two browser tabs
+  Groups anyone may join   ${joinGroups}   (SWITCHBOARD_JOIN_GROUPS)
 
 Ctrl-C stops everything.`);
   } catch (error) {

@@ -1,6 +1,8 @@
+import type { AuthorizationSettings } from "../authorization/authorize.js";
+
 /** The app's whole configuration, validated once by `loadConfig`. */
 export interface Config {
-  /** The one hub this app handles events for. */
+  /** The one hub this app handles events for, as configured (compared case-insensitively). */
   readonly hub: string;
   /** How REST calls authenticate: with the connection string's key, or with Entra ID. */
   readonly service:
@@ -33,8 +35,15 @@ export interface Config {
   readonly demoPage: boolean;
   readonly messages: {
     readonly maxBytes: number;
-    readonly sendRequiresMembership: boolean;
     /** 0 means no limit. */
     readonly perMinute: number;
+    /** Groups one connection may be in through `join`. */
+    readonly maxGroupsPerConnection: number;
+    /** Echo text and binary frames of plain WebSocket clients back to the sender. */
+    readonly echoRawFrames: boolean;
   };
+  /** Who may join, leave and send to which groups, and whether direct messages are allowed. */
+  readonly authorization: AuthorizationSettings;
+  /** Settings that are set but no longer read (each gets a start-up warning). */
+  readonly retiredSettings: readonly string[];
 }

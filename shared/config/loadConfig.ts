@@ -1,7 +1,13 @@
+import { GroupPattern } from "../authorization/groupPattern.js";
 import type { Config } from "./config.js";
 import { ConfigError } from "./configError.js";
 import { parseConnectionString, toHttpUrl } from "./parseConnectionString.js";
-import { PlatformSettingNames as P, SettingNames as S } from "./settingNames.js";
+import {
+  PlatformSettingNames as P,
+  RetiredSettingNames,
+  SettingNames as S,
+  type SettingName,
+} from "./settingNames.js";
 import { SettingsReader, type Env } from "./settingsReader.js";
 import { storageConnectionProblem } from "./storageConnectionProblem.js";
 
@@ -91,12 +97,36 @@ export function loadConfig(env: Env = process.env): Config {
     demoPage: read.boolean(S.demoPage, false),
     messages: {
       maxBytes: read.integer(S.maxMessageBytes, 64 * 1024, 1, MAX_FRAME_BYTES),
-      sendRequiresMembership: read.boolean(S.sendRequiresMembership, true),
       perMinute: read.integer(S.messagesPerMinute, 600, 0, 1_000_000),
+      maxGroupsPerConnection: read.integer(S.maxGroupsPerConnection, 100, 1, 1000),
+      echoRawFrames: read.boolean(S.echoRawFrames, false),
     },
+    authorization: {
+      joinGroups: readPatterns(read, S.joinGroups, []),
+      sendGroups: readPatterns(read, S.sendGroups, ["*"]),
+      directMessages: read.boolean(S.directMessages, true),
+    },
+    retiredSettings: Object.values(RetiredSettingNames).filter(
+      (name) => read.text(name) !== undefined,
+    ),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return deepFreeze(config);
+}
+
+/** A comma-separated pattern list; unset or empty takes the default, `none` means no group. */
+function readPatterns(
+  read: SettingsReader,
+  name: SettingName,
+  fallback: readonly string[],
+): GroupPattern[] {
+  const listed = read.list(name);
+  const patterns = listed.length === 0 ? fallback : listed;
+  if (patterns.length === 1 && patterns[0] === "none") return [];
+  if (patterns.includes("none")) {
+    read.problem(`${name} holds 'none' beside other patterns; 'none' stands alone`);
+  }
+  return patterns.map((pattern) => GroupPattern.fromSetting(pattern));
 }
 
 type ServiceSetting =

@@ -21,7 +21,11 @@ export const SettingNames = {
   anonymousUsers: "SWITCHBOARD_ALLOW_ANONYMOUS",
   maxConnectionsPerUser: "SWITCHBOARD_MAX_CONNECTIONS_PER_USER",
   maxMessageBytes: "SWITCHBOARD_MAX_MESSAGE_BYTES",
-  sendRequiresMembership: "SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP",
+  joinGroups: "SWITCHBOARD_JOIN_GROUPS",
+  sendGroups: "SWITCHBOARD_SEND_GROUPS",
+  directMessages: "SWITCHBOARD_DIRECT_MESSAGES",
+  maxGroupsPerConnection: "SWITCHBOARD_MAX_GROUPS_PER_CONNECTION",
+  echoRawFrames: "SWITCHBOARD_ECHO_RAW_FRAMES",
   messagesPerMinute: "SWITCHBOARD_MESSAGES_PER_MINUTE",
   demoPage: "SWITCHBOARD_DEMO_PAGE",
 } as const;
@@ -32,6 +36,13 @@ export const PlatformSettingNames = {
   websiteAuthEnabled: "WEBSITE_AUTH_ENABLED",
 } as const;
 
+/** Settings earlier versions read; set, each is named in a start-up warning. */
+export const RetiredSettingNames = {
+  /** Sending to a group always needs membership now; `SWITCHBOARD_SEND_GROUPS` decides the rest. */
+  sendRequiresMembership: "SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP",
+} as const;
+
 export type SettingName =
   | (typeof SettingNames)[keyof typeof SettingNames]
-  | (typeof PlatformSettingNames)[keyof typeof PlatformSettingNames];
+  | (typeof PlatformSettingNames)[keyof typeof PlatformSettingNames]
+  | (typeof RetiredSettingNames)[keyof typeof RetiredSettingNames];

@@ -24,5 +24,14 @@ export function startupWarnings(config: Config): string[] {
   if (config.connect.allowAnonymous) {
     warnings.push(`${S.anonymousUsers} is on: connections without a user id are accepted`);
   }
+  if (config.messages.echoRawFrames) {
+    warnings.push(`${S.echoRawFrames} is on: text and binary frames are echoed to their sender`);
+  }
+  for (const name of config.retiredSettings) {
+    warnings.push(
+      `${name} is no longer read: sending to a group needs membership, and ${S.sendGroups} ` +
+        `(with the sendToGroup roles) decides which members may send`,
+    );
+  }
   return warnings;
 }

@@ -83,7 +83,8 @@ function authenticate(
   } else if (!signatures.isValid(attributes.signature, attributes.connectionId)) {
     throw new HttpError(401, "ce-signature matches no configured access key");
   }
-  if (attributes.hub !== config.hub) {
+  // The service sends `ce-hub` in lower case (Azure/azure-sdk-for-js#22134): compare without case.
+  if (attributes.hub.toLowerCase() !== config.hub.toLowerCase()) {
     throw new HttpError(
       400,
       `this app handles hub '${config.hub}', not '${attributes.hub.slice(0, 128)}'`,

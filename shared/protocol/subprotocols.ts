@@ -8,3 +8,8 @@ export const SUPPORTED_SUBPROTOCOLS = [
 export function chooseSubprotocol(offered: readonly string[] | undefined): string | undefined {
   return offered?.find((name) => (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(name));
 }
+
+/** True for a client of one of the JSON subprotocols, which expects acks as JSON messages. */
+export function isJsonSubprotocol(subprotocol: string | undefined): boolean {
+  return subprotocol?.startsWith("json.") === true;
+}

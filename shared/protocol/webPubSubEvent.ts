@@ -24,3 +24,6 @@ export type WebPubSubEvent = {
   | { readonly kind: "user"; readonly request: UserEventRequest }
   | { readonly kind: "disconnected"; readonly request: DisconnectedRequest }
 );
+
+/** A user event (`message` and custom events) with its decoded body. */
+export type UserEvent = Extract<WebPubSubEvent, { kind: "user" }>;

@@ -1,7 +1,6 @@
 import { toError } from "../errors/toError.js";
 import type { Log } from "../log/log.js";
 import type { Runtime } from "../runtime.js";
-import type { ConnectionRecord } from "../state/stateStore.js";
 
 export interface ReconcileOptions {
   /** Connections younger than this are left alone: their `connected` may still be settling. */
@@ -81,7 +80,7 @@ export async function reconcileConnections(
 
 async function check(
   { config, store, service }: Runtime,
-  connection: ConnectionRecord,
+  connection: { readonly connectionId: string; readonly userId: string },
   log: Log,
 ): Promise<"kept" | "removed" | "failed"> {
   try {

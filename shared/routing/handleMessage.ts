@@ -1,34 +1,27 @@
 import type { UserEventRequest } from "@azure/web-pubsub-express";
+import { SettingNames as S } from "../config/settingNames.js";
 import { HttpError } from "../errors/httpError.js";
 import { statusOf } from "../errors/statusOf.js";
-import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
-import { INVALID_JSON, type WebPubSubEvent } from "../protocol/webPubSubEvent.js";
 import type { EventDeps } from "../events/eventDeps.js";
-import { parseClientMessage, type ClientMessage } from "./clientMessage.js";
-import type { Ack, AckErrorCode, Envelope, MessageId } from "./messageTypes.js";
-import { serverMessageId } from "./serverMessageId.js";
-
-const MEMBERS_LIMIT = 1000;
-
-type UserEvent = Extract<WebPubSubEvent, { kind: "user" }>;
+import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
+import { isJsonSubprotocol } from "../protocol/subprotocols.js";
+import { INVALID_JSON, type UserEvent } from "../protocol/webPubSubEvent.js";
+import { parseClientMessage } from "./clientMessage.js";
+import { identifySender } from "./identifySender.js";
+import type { Ack, AckErrorCode, MessageId } from "./messageTypes.js";
+import { routeMessage, type Outcome } from "./routeMessage.js";
 
 /**
  * The `message` user event. JSON bodies are protocol messages answered with an ack; text and
- * binary frames from plain WebSocket clients are echoed back to the sender.
+ * binary frames are echoed to their sender only when `SWITCHBOARD_ECHO_RAW_FRAMES` is on.
  */
 export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<EventResponse> {
   const { request } = event;
   const { context } = request;
   const { config, limiter } = deps;
-  const allowed = limiter.take(`${context.hub}\n${context.connectionId}`);
+  const allowed = limiter.take(`${context.hub.toLowerCase()}\n${context.connectionId}`);
 
-  if (request.dataType !== "json") {
-    if (!allowed) throw new HttpError(429, "too many messages from this connection");
-    if (event.size > config.messages.maxBytes) {
-      throw new HttpError(413, `messages are limited to ${config.messages.maxBytes} bytes`);
-    }
-    return echo(request);
-  }
+  if (request.dataType !== "json") return await rawFrame(request, event, allowed, deps);
 
   const parsed =
     request.data === INVALID_JSON
@@ -41,7 +34,7 @@ export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<
   }
   if (!parsed.ok) return ack(id, error(parsed.code, parsed.reason));
   try {
-    return ack(id, await route(parsed.message, event, deps));
+    return ack(id, await routeMessage(parsed.message, event, deps));
   } catch (thrown) {
     // The service refusing a call (4xx) is an answer for the sender; anything else is a failure.
     const status = statusOf(thrown);
@@ -57,71 +50,28 @@ export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<
   }
 }
 
-type Outcome =
-  | { ok: true; messageId?: string; members?: readonly string[] }
-  | { ok: false; error: { code: AckErrorCode; message: string } };
-
-async function route(message: ClientMessage, event: UserEvent, deps: EventDeps): Promise<Outcome> {
-  const { hub, connectionId, userId } = event.request.context;
-  const { store, service, config, log } = deps;
-  if (userId === undefined) return error("forbidden", "this connection has no user id");
-
-  switch (message.type) {
-    case "join": {
-      if (!(await service.addToGroup(message.group, connectionId))) {
-        return error("gone", "this connection is no longer connected");
-      }
-      if (!(await store.addMembership(hub, connectionId, userId, message.group))) {
-        await service.removeFromGroup(message.group, connectionId);
-        return error("gone", "this connection is no longer connected");
-      }
-      return { ok: true };
-    }
-    case "leave":
-      await service.removeFromGroup(message.group, connectionId);
-      await store.removeMembership(hub, connectionId, message.group);
-      return { ok: true };
-    case "members": {
-      if (
-        config.messages.sendRequiresMembership &&
-        !(await store.isMember(hub, message.group, connectionId))
-      ) {
-        return error("forbidden", "join the group to see its members");
-      }
-      const members = await store.listGroupMembers(hub, message.group, MEMBERS_LIMIT);
-      return { ok: true, members: [...new Set(members.map((member) => member.userId))] };
-    }
-    case "send": {
-      const envelope: Envelope = {
-        type: "message",
-        id: serverMessageId(event.source, event.id),
-        from: userId,
-        ...(message.group === undefined ? { user: message.user } : { group: message.group }),
-        data: message.data,
-        at: new Date().toISOString(),
-      };
-      if (message.group !== undefined) {
-        if (
-          config.messages.sendRequiresMembership &&
-          !(await store.isMember(hub, message.group, connectionId))
-        ) {
-          return error("forbidden", "join the group before sending to it");
-        }
-        await service.sendToGroup(message.group, envelope);
-      } else if (message.user !== undefined) {
-        await service.sendToUser(message.user, envelope);
-      }
-      log.info("message routed", {
-        connectionId,
-        messageId: envelope.id,
-        to: message.group === undefined ? "user" : "group",
-      });
-      return { ok: true, messageId: envelope.id };
-    }
+/** A text or binary frame: echoed when configured, else an error in the client's own terms. */
+async function rawFrame(
+  request: Exclude<UserEventRequest, { dataType: "json" }>,
+  event: UserEvent,
+  allowed: boolean,
+  deps: EventDeps,
+): Promise<EventResponse> {
+  const { config, store, log } = deps;
+  if (!config.messages.echoRawFrames) {
+    const reason =
+      `this app takes JSON protocol messages (dataType "json"); ` +
+      `text and binary frames are not accepted (${S.echoRawFrames} is off)`;
+    if (isJsonSubprotocol(request.context.subprotocol))
+      return ack(undefined, error("bad_message", reason));
+    throw new HttpError(400, reason);
   }
-}
-
-function echo(request: Exclude<UserEventRequest, { dataType: "json" }>): EventResponse {
+  if (!allowed) throw new HttpError(429, "too many messages from this connection");
+  if (event.size > config.messages.maxBytes) {
+    throw new HttpError(413, `messages are limited to ${config.messages.maxBytes} bytes`);
+  }
+  const sender = await identifySender(request.context, store, log);
+  if (!sender.ok) throw new HttpError(403, sender.reason);
   if (request.dataType === "text") {
     return {
       status: 200,

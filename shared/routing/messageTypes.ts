@@ -13,6 +13,8 @@ export type Ack =
       readonly messageId?: string;
       /** The user ids present in a group, for `members`. */
       readonly members?: readonly string[];
+      /** For `members`: true when the group holds more users than were listed. */
+      readonly truncated?: boolean;
     }
   | {
       readonly type: "ack";

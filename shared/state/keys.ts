@@ -30,36 +30,47 @@ function shardOf(connectionId: string): number {
   return (createHash("sha256").update(connectionId, "utf8").digest()[0] ?? 0) % CONNECTION_SHARDS;
 }
 
+/**
+ * Hub names are case-insensitive in the service, which sends `ce-hub` in lower case: every key
+ * holds the lower-case name, whatever case the settings or an event use.
+ */
+function hubPart(hub: string): string {
+  return keyPart(hub.toLowerCase());
+}
+
 /** Partition and row keys of every row kind, in one place. */
 export const Keys = {
   /** One row per connection, in one of the hub's connection shards. */
   connection: (hub: string, connectionId: string) => ({
-    partitionKey: `c.${keyPart(hub)}.${shardOf(connectionId).toString(16)}`,
+    partitionKey: `c.${hubPart(hub)}.${shardOf(connectionId).toString(16)}`,
     rowKey: keyPart(connectionId),
   }),
   /** Every connection partition of a hub: the reconciler's scan. */
   connectionShards: (hub: string) =>
     Array.from(
       { length: CONNECTION_SHARDS },
-      (_, shard) => `c.${keyPart(hub)}.${shard.toString(16)}`,
+      (_, shard) => `c.${hubPart(hub)}.${shard.toString(16)}`,
     ),
   /** One row per (group, connection): a group's presence is one partition query. */
   groupMember: (hub: string, group: string, connectionId: string) => ({
-    partitionKey: `g.${keyPart(hub)}.${keyPart(group)}`,
+    partitionKey: `g.${hubPart(hub)}.${keyPart(group)}`,
     rowKey: keyPart(connectionId),
   }),
-  membersOfGroup: (hub: string, group: string) => `g.${keyPart(hub)}.${keyPart(group)}`,
+  membersOfGroup: (hub: string, group: string) => `g.${hubPart(hub)}.${keyPart(group)}`,
   /** One row per (connection, group): a disconnect finds its groups in one partition query. */
   connectionGroup: (hub: string, connectionId: string, group: string) => ({
-    partitionKey: `m.${keyPart(hub)}.${keyPart(connectionId)}`,
+    partitionKey: `m.${hubPart(hub)}.${keyPart(connectionId)}`,
     rowKey: keyPart(group),
   }),
   groupsOfConnection: (hub: string, connectionId: string) =>
-    `m.${keyPart(hub)}.${keyPart(connectionId)}`,
-  /** One row per (user, connection): counts a user's connections for the per-user limit. */
-  userConnection: (hub: string, userId: string, connectionId: string) => ({
-    partitionKey: `u.${keyPart(hub)}.${keyPart(userId)}`,
-    rowKey: keyPart(connectionId),
+    `m.${hubPart(hub)}.${keyPart(connectionId)}`,
+  /**
+   * One row per connection slot of a user (0 … limit-1): a connect reserves a slot with a
+   * conditional insert, so concurrent connects can never hold more than the limit.
+   */
+  userSlot: (hub: string, userId: string, slot: number) => ({
+    partitionKey: `u.${hubPart(hub)}.${keyPart(userId)}`,
+    rowKey: slot.toString().padStart(4, "0"),
   }),
-  connectionsOfUser: (hub: string, userId: string) => `u.${keyPart(hub)}.${keyPart(userId)}`,
+  slotsOfUser: (hub: string, userId: string) => `u.${hubPart(hub)}.${keyPart(userId)}`,
 } as const;

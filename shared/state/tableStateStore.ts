@@ -1,11 +1,14 @@
-import type { TableClient, TableEntityResult } from "@azure/data-tables";
+import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 import { statusOf } from "../errors/statusOf.js";
 import { Keys } from "./keys.js";
 import type {
-  AddConnectionResult,
+  ConnectionGroup,
   ConnectionRecord,
-  GroupMember,
+  GroupMembers,
+  Membership,
+  OpenConnectionResult,
   StateStore,
+  StoredConnection,
 } from "./stateStore.js";
 
 interface ConnectionEntity {
@@ -15,14 +18,16 @@ interface ConnectionEntity {
   hub: string;
   connectionId: string;
   userId?: string;
-  groups?: string;
   roles?: string;
+  groups?: string;
   subprotocol?: string;
+  /** The user's connection slot this connection holds, when a per-user limit applies. */
+  slot?: number;
   connectedAt?: Date;
-  lastSeenAt?: Date;
   goneAt?: Date;
 }
 
+/** A row of a group's partition (`g.`): the membership a send checks, with who holds it. */
 interface MemberEntity {
   partitionKey: string;
   rowKey: string;
@@ -30,50 +35,93 @@ interface MemberEntity {
   group: string;
   connectionId: string;
   userId: string;
+  roles: string;
   joinedAt: Date;
 }
+
+/** A row of a connection's group index (`m.`). */
+interface ConnectionGroupEntity {
+  partitionKey: string;
+  rowKey: string;
+  hub: string;
+  group: string;
+  connectionId: string;
+  state: "member" | "left";
+  joinEventId: string;
+}
+
+interface SlotEntity {
+  partitionKey: string;
+  rowKey: string;
+  hub: string;
+  userId: string;
+  connectionId: string;
+}
+
+/** Most rows `listGroupMembers` reads, whatever the number of distinct users found. */
+const MAX_MEMBER_ROWS = 10_000;
 
 /** The state store on Azure Table Storage (Azurite locally): one table, partitions per access pattern. */
 export class TableStateStore implements StateStore {
   constructor(private readonly table: () => Promise<TableClient>) {}
 
-  async addConnection(record: ConnectionRecord): Promise<AddConnectionResult> {
+  async openConnection(
+    record: ConnectionRecord,
+    maxPerUser: number,
+  ): Promise<OpenConnectionResult> {
     const client = await this.table();
     const { hub, connectionId, userId } = record;
+    const slot =
+      maxPerUser > 0
+        ? await this.reserveSlot(client, hub, userId, connectionId, maxPerUser)
+        : undefined;
+    if (slot === null) return "limit-reached";
     const entity: ConnectionEntity = {
       ...Keys.connection(hub, connectionId),
       state: "live",
-      hub,
+      hub: hub.toLowerCase(),
       connectionId,
       userId,
-      groups: JSON.stringify(record.groups),
       roles: JSON.stringify(record.roles),
+      groups: JSON.stringify(record.groups),
       subprotocol: record.subprotocol,
+      ...(slot === undefined ? {} : { slot }),
       connectedAt: record.connectedAt,
-      lastSeenAt: record.connectedAt,
     };
     try {
       await client.createEntity(entity);
     } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-      // Delivered before, or `disconnected` got here first: never bring a gone connection back.
-      const existing = await this.readConnection(client, hub, connectionId);
-      if (existing?.state === "gone") return "disconnected-earlier";
+      const existing =
+        statusOf(error) === 409 ? await this.readConnection(client, hub, connectionId) : undefined;
+      // A retried connect finds its own row (and its own slot); anything else is refused.
+      const outcome =
+        existing === undefined
+          ? undefined
+          : existing.state === "gone"
+            ? "gone"
+            : existing.userId !== userId
+              ? "taken"
+              : "opened";
+      if (outcome !== "opened" && slot !== undefined) {
+        await this.releaseSlot(client, hub, userId, slot, connectionId).catch(() => undefined);
+      }
+      if (outcome === undefined) throw error;
+      if (outcome !== "opened") return outcome;
     }
-    // Upserts below are idempotent, so a retried `connected` also heals a half-finished first try.
-    await client.upsertEntity(
-      { ...Keys.userConnection(hub, userId, connectionId), hub, userId, connectionId },
-      "Replace",
-    );
+    const member: Membership = { userId, roles: record.roles };
     await Promise.all(
-      record.groups.map((group) => this.writeMembership(client, hub, connectionId, userId, group)),
+      record.groups.map(
+        async (group) =>
+          await this.writeMembership(client, hub, connectionId, member, group, "connect"),
+      ),
     );
-    // A `disconnected` may have run between our writes; if so, undo what it could not see.
-    if ((await this.readConnection(client, hub, connectionId))?.state !== "live") {
-      await this.removeArtifacts(client, hub, connectionId, userId);
-      return "disconnected-earlier";
-    }
-    return "added";
+    return "opened";
+  }
+
+  async getConnection(hub: string, connectionId: string): Promise<StoredConnection | undefined> {
+    const row = await this.readConnection(await this.table(), hub, connectionId);
+    if (row === undefined) return undefined;
+    return { state: row.state, userId: row.userId ?? "", roles: parseList(row.roles) };
   }
 
   async removeConnection(
@@ -86,87 +134,144 @@ export class TableStateStore implements StateStore {
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
-      hub,
+      hub: hub.toLowerCase(),
       connectionId,
       goneAt: new Date(),
     };
+    // The marker first: from here on no event of this connection is taken as live.
     await client.upsertEntity(marker, "Merge");
-    const knownUser = userId ?? existing?.userId;
-    await this.removeArtifacts(client, hub, connectionId, knownUser);
+    await this.removeArtifacts(
+      client,
+      hub,
+      connectionId,
+      existing?.userId ?? userId,
+      existing?.slot,
+    );
   }
 
-  async countUserConnections(hub: string, userId: string, upTo: number): Promise<number> {
+  async getMembership(
+    hub: string,
+    group: string,
+    connectionId: string,
+  ): Promise<Membership | undefined> {
+    const { partitionKey, rowKey } = Keys.groupMember(hub, group, connectionId);
+    const row = await readOrUndefined<MemberEntity>(await this.table(), partitionKey, rowKey);
+    return row === undefined ? undefined : { userId: row.userId, roles: parseList(row.roles) };
+  }
+
+  async listConnectionGroups(
+    hub: string,
+    connectionId: string,
+    upTo: number,
+  ): Promise<ConnectionGroup[]> {
     const client = await this.table();
-    const rows = client.listEntities({
+    const rows = client.listEntities<ConnectionGroupEntity>({
       queryOptions: {
-        filter: inPartition(Keys.connectionsOfUser(hub, userId)),
-        select: ["RowKey"],
+        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
+        select: ["group", "state", "joinEventId"],
       },
     });
-    let count = 0;
+    const groups: ConnectionGroup[] = [];
     for await (const page of rows.byPage({ maxPageSize: Math.max(1, Math.min(upTo, 1000)) })) {
-      count += page.length;
-      if (count >= upTo) break;
+      for (const row of page) {
+        groups.push({
+          group: row.group,
+          state: row.state === "left" ? "left" : "member",
+          joinEventId: row.joinEventId,
+        });
+        if (groups.length >= upTo) return groups;
+      }
     }
-    return Math.min(count, upTo);
+    return groups;
   }
 
   async addMembership(
     hub: string,
     connectionId: string,
-    userId: string,
+    member: Membership,
     group: string,
+    joinEventId: string,
   ): Promise<boolean> {
     const client = await this.table();
-    await this.writeMembership(client, hub, connectionId, userId, group);
-    // No row yet is fine: `connected` is not blocking and may still be on its way. Only a
-    // recorded disconnect means the connection is gone; then the membership is taken back.
-    if ((await this.readConnection(client, hub, connectionId))?.state !== "gone") return true;
-    await this.deleteMembership(client, hub, connectionId, group);
+    await this.writeMembership(client, hub, connectionId, member, group, joinEventId);
+    // A disconnect recorded meanwhile could not see these rows: take them back.
+    if ((await this.readConnection(client, hub, connectionId))?.state === "live") return true;
+    await this.deleteMembershipRows(client, hub, connectionId, group);
     return false;
   }
 
   async removeMembership(hub: string, connectionId: string, group: string): Promise<void> {
-    await this.deleteMembership(await this.table(), hub, connectionId, group);
-  }
-
-  async isMember(hub: string, group: string, connectionId: string): Promise<boolean> {
     const client = await this.table();
-    const { partitionKey, rowKey } = Keys.groupMember(hub, group, connectionId);
-    return (await readOrUndefined(client, partitionKey, rowKey)) !== undefined;
+    // The group row first: once it is gone the connection no longer counts as a member.
+    const member = Keys.groupMember(hub, group, connectionId);
+    await deleteIfPresent(client, member.partitionKey, member.rowKey);
+    try {
+      await client.updateEntity(
+        { ...Keys.connectionGroup(hub, connectionId, group), state: "left" },
+        "Merge",
+      );
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
   }
 
-  async listGroupMembers(hub: string, group: string, limit: number): Promise<GroupMember[]> {
+  async forgetLeftGroups(
+    hub: string,
+    connectionId: string,
+    groups: readonly string[],
+  ): Promise<void> {
+    const client = await this.table();
+    await Promise.all(
+      groups.map(async (group) => {
+        const { partitionKey, rowKey } = Keys.connectionGroup(hub, connectionId, group);
+        const row = await readOrUndefined<ConnectionGroupEntity>(client, partitionKey, rowKey);
+        // Only while it is still a tombstone: a join since the listing made it a membership.
+        if (row?.state !== "left") return;
+        await deleteIfPresent(client, partitionKey, rowKey, row.etag);
+      }),
+    );
+  }
+
+  async deleteMembership(hub: string, connectionId: string, group: string): Promise<void> {
+    await this.deleteMembershipRows(await this.table(), hub, connectionId, group);
+  }
+
+  async listGroupMembers(hub: string, group: string, maxUsers: number): Promise<GroupMembers> {
     const client = await this.table();
     const rows = client.listEntities<MemberEntity>({
       queryOptions: {
-        filter: inPartition(Keys.membersOfGroup(hub, group)),
-        select: ["connectionId", "userId"],
+        filter: odata`PartitionKey eq ${Keys.membersOfGroup(hub, group)}`,
+        select: ["userId"],
       },
     });
-    const members: GroupMember[] = [];
+    const users = new Set<string>();
+    let read = 0;
     for await (const row of rows) {
-      members.push({ connectionId: row.connectionId, userId: row.userId });
-      if (members.length >= limit) break;
+      if (!users.has(row.userId)) {
+        if (users.size >= maxUsers) return { users: [...users], truncated: true };
+        users.add(row.userId);
+      }
+      if (++read >= MAX_MEMBER_ROWS) return { users: [...users], truncated: true };
     }
-    return members;
+    return { users: [...users], truncated: false };
   }
 
   async *listLiveConnections(
     hub: string,
     connectedBefore: Date,
-  ): AsyncIterable<ConnectionRecord[]> {
+  ): AsyncIterable<{ connectionId: string; userId: string }[]> {
     const client = await this.table();
     // Shards in a different order each run, so a run cut short still reaches every shard in time.
     const shards = Keys.connectionShards(hub).sort(() => Math.random() - 0.5);
     for (const shard of shards) {
       const rows = client.listEntities<ConnectionEntity>({
         queryOptions: {
-          filter: `${inPartition(shard)} and state eq 'live' and connectedAt lt datetime'${connectedBefore.toISOString()}'`,
+          filter: odata`PartitionKey eq ${shard} and state eq 'live' and connectedAt lt ${connectedBefore}`,
+          select: ["connectionId", "userId"],
         },
       });
       for await (const page of rows.byPage({ maxPageSize: 100 })) {
-        yield page.map((row) => toRecord(hub, row));
+        yield page.map((row) => ({ connectionId: row.connectionId, userId: row.userId ?? "" }));
       }
     }
   }
@@ -177,11 +282,13 @@ export class TableStateStore implements StateStore {
     for (const shard of Keys.connectionShards(hub)) {
       const rows = client.listEntities<ConnectionEntity>({
         queryOptions: {
-          filter: `${inPartition(shard)} and state eq 'gone' and goneAt lt datetime'${goneBefore.toISOString()}'`,
-          select: ["PartitionKey", "RowKey"],
+          filter: odata`PartitionKey eq ${shard} and state eq 'gone' and goneAt lt ${goneBefore}`,
+          select: ["PartitionKey", "RowKey", "connectionId", "userId", "slot"],
         },
       });
       for await (const row of rows) {
+        // A disconnect that failed half way left these behind; the marker is their last pointer.
+        await this.removeArtifacts(client, hub, row.connectionId, row.userId, row.slot);
         await deleteIfPresent(client, row.partitionKey, row.rowKey);
         if (++purged >= limit) return purged;
       }
@@ -189,59 +296,127 @@ export class TableStateStore implements StateStore {
     return purged;
   }
 
+  /**
+   * Takes the lowest free slot of the user with a conditional insert (a retried connect finds the
+   * slot it took before); null when all `limit` slots are held.
+   */
+  private async reserveSlot(
+    client: TableClient,
+    hub: string,
+    userId: string,
+    connectionId: string,
+    limit: number,
+  ): Promise<number | null> {
+    const taken = new Set<number>();
+    const rows = client.listEntities<SlotEntity>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${Keys.slotsOfUser(hub, userId)}`,
+        select: ["RowKey", "connectionId"],
+      },
+    });
+    for await (const row of rows) {
+      const slot = Number(row.rowKey);
+      if (row.connectionId === connectionId) return slot;
+      taken.add(slot);
+    }
+    for (let slot = 0; slot < limit; slot++) {
+      if (taken.has(slot)) continue;
+      try {
+        await client.createEntity<SlotEntity>({
+          ...Keys.userSlot(hub, userId, slot),
+          hub: hub.toLowerCase(),
+          userId,
+          connectionId,
+        });
+        return slot;
+      } catch (error) {
+        // Taken by a concurrent connect since the list: try the next one.
+        if (statusOf(error) !== 409) throw error;
+      }
+    }
+    return null;
+  }
+
+  /** Frees a slot, but only while it is still held by this connection. */
+  private async releaseSlot(
+    client: TableClient,
+    hub: string,
+    userId: string,
+    slot: number,
+    connectionId: string,
+  ): Promise<void> {
+    const { partitionKey, rowKey } = Keys.userSlot(hub, userId, slot);
+    const row = await readOrUndefined<SlotEntity>(client, partitionKey, rowKey);
+    if (row?.connectionId !== connectionId) return;
+    await deleteIfPresent(client, partitionKey, rowKey, row.etag);
+  }
+
   private async writeMembership(
     client: TableClient,
     hub: string,
     connectionId: string,
-    userId: string,
+    member: Membership,
     group: string,
+    joinEventId: string,
   ): Promise<void> {
-    const joinedAt = new Date();
-    const fields = { hub, group, connectionId, userId, joinedAt };
-    await client.upsertEntity(
-      { ...Keys.groupMember(hub, group, connectionId), ...fields },
+    const common = { hub: hub.toLowerCase(), group, connectionId };
+    // The index row first, so a disconnect that lists it always finds the group row too.
+    await client.upsertEntity<ConnectionGroupEntity>(
+      {
+        ...Keys.connectionGroup(hub, connectionId, group),
+        ...common,
+        state: "member",
+        joinEventId,
+      },
       "Replace",
     );
-    await client.upsertEntity(
-      { ...Keys.connectionGroup(hub, connectionId, group), ...fields },
+    await client.upsertEntity<MemberEntity>(
+      {
+        ...Keys.groupMember(hub, group, connectionId),
+        ...common,
+        userId: member.userId,
+        roles: JSON.stringify(member.roles),
+        joinedAt: new Date(),
+      },
       "Replace",
     );
   }
 
-  private async deleteMembership(
+  private async deleteMembershipRows(
     client: TableClient,
     hub: string,
     connectionId: string,
     group: string,
   ): Promise<void> {
-    // The group row first: once it is gone the connection no longer counts as a member.
     const member = Keys.groupMember(hub, group, connectionId);
     await deleteIfPresent(client, member.partitionKey, member.rowKey);
     const index = Keys.connectionGroup(hub, connectionId, group);
     await deleteIfPresent(client, index.partitionKey, index.rowKey);
   }
 
-  /** Removes the user index row and every membership of a connection: O(its groups). */
+  /** Removes a connection's slot and every membership: O(its groups). */
   private async removeArtifacts(
     client: TableClient,
     hub: string,
     connectionId: string,
     userId: string | undefined,
+    slot: number | undefined,
   ): Promise<void> {
-    if (userId !== undefined) {
-      const user = Keys.userConnection(hub, userId, connectionId);
-      await deleteIfPresent(client, user.partitionKey, user.rowKey);
+    if (userId !== undefined && slot !== undefined) {
+      await this.releaseSlot(client, hub, userId, slot, connectionId);
     }
-    const rows = client.listEntities<MemberEntity>({
+    const rows = client.listEntities<ConnectionGroupEntity>({
       queryOptions: {
-        filter: inPartition(Keys.groupsOfConnection(hub, connectionId)),
+        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
         select: ["group"],
       },
     });
     const groups: string[] = [];
     for await (const row of rows) groups.push(row.group);
     await Promise.all(
-      groups.map((group) => this.deleteMembership(client, hub, connectionId, group)),
+      groups.map(
+        async (group) => await this.deleteMembershipRows(client, hub, connectionId, group),
+      ),
     );
   }
 
@@ -268,39 +443,29 @@ async function readOrUndefined<T extends object>(
   }
 }
 
+/** Deletes a row (only at `etag`, when given); a row already gone or changed is left be. */
 async function deleteIfPresent(
   client: TableClient,
   partitionKey: string,
   rowKey: string,
+  etag?: string,
 ): Promise<void> {
   try {
-    await client.deleteEntity(partitionKey, rowKey);
+    await client.deleteEntity(partitionKey, rowKey, etag === undefined ? {} : { etag });
   } catch (error) {
-    if (statusOf(error) !== 404) throw error;
+    const status = statusOf(error);
+    if (status !== 404 && !(etag !== undefined && status === 412)) throw error;
   }
-}
-
-function toRecord(hub: string, entity: ConnectionEntity): ConnectionRecord {
-  return {
-    hub,
-    connectionId: entity.connectionId,
-    userId: entity.userId ?? "",
-    groups: parseList(entity.groups),
-    roles: parseList(entity.roles),
-    subprotocol: entity.subprotocol,
-    connectedAt: entity.connectedAt ?? new Date(0),
-  };
 }
 
 function parseList(value: string | undefined): string[] {
   if (value === undefined) return [];
-  const parsed: unknown = JSON.parse(value);
-  return Array.isArray(parsed)
-    ? parsed.filter((item): item is string => typeof item === "string")
-    : [];
-}
-
-/** Keys hold only base64url, `.` and `~`, but quote-escaping keeps filters safe whatever changes. */
-function inPartition(partitionKey: string): string {
-  return `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'`;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed)
+      ? parsed.filter((item): item is string => typeof item === "string")
+      : [];
+  } catch {
+    return [];
+  }
 }

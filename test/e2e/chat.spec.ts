@@ -61,6 +61,33 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
     expect((await gail.inbox.envelopes(1)).map((m) => m.data)).toEqual(["own"]);
   });
 
+  it("When a user without a role tries to join admins, then it is refused and receives nothing of the group; a user with webpubsub.joinLeaveGroup.admins in the token joins", async () => {
+    const admin = await system.client("root", ["webpubsub.joinLeaveGroup.admins"]);
+    const mallory = await system.client("mallory");
+    await mallory.say({ type: "join", group: "admins", id: "j" });
+    expect(await mallory.inbox.ack("j")).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    await admin.say({ type: "join", group: "admins", id: "j" });
+    expect(await admin.inbox.ack("j")).toMatchObject({ ok: true });
+    await admin.say({ type: "send", group: "admins", data: "for admins only", id: "s" });
+    expect((await admin.inbox.envelopes(1)).map((m) => [m.from, m.data])).toEqual([
+      ["root", "for admins only"],
+    ]);
+    // A later direct message reaches mallory after the group message would have.
+    await admin.say({ type: "send", user: "mallory", data: "marker", id: "m" });
+    expect((await mallory.inbox.envelopes(1)).map((m) => m.data)).toEqual(["marker"]);
+    expect(await system.tableRows.groupMembers("admins")).toEqual([admin.connectionId]);
+  });
+
+  it("When the event handler sends ce-hub in lower case for a capitalised hub, then the app keys rows by it", async () => {
+    const lea = await system.client("lea");
+    await lea.say({ type: "join", group: "lobby-1", id: "j" });
+    expect(await lea.inbox.ack("j")).toMatchObject({ ok: true });
+    expect((await system.tableRows.connectionRow(lea.connectionId))?.hub).toBe("samplechat");
+  });
+
   it("When a client disconnects, then its row and its group membership in the service are removed", async () => {
     const ivan = await system.client("ivan");
     await ivan.say({ type: "join", group: "leaving", id: "j" });
@@ -82,9 +109,9 @@ describe("end to end: Microsoft's client, the emulator, the local host and Azuri
       headers: {
         "ce-specversion": "1.0",
         "ce-type": "azure.webpubsub.sys.connected",
-        "ce-source": "/hubs/chat/client/forged",
+        "ce-source": "/hubs/samplechat/client/forged",
         "ce-id": "1",
-        "ce-hub": "chat",
+        "ce-hub": "samplechat",
         "ce-connectionId": "forged",
         "ce-eventName": "connected",
         "ce-userId": "mallory",

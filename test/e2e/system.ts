@@ -27,8 +27,12 @@ const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
  * The whole system on loopback: the emulator, the app's own registrations served by the local
  * Functions host, and Azurite (from the global setup) with a table of its own.
  */
+/** The emulator's second access key: the service signs every event with both of its keys. */
+const SECONDARY_KEY = "e2e-secondary-key-0123456789abcdefghijklmnopq";
+
 export class System {
-  readonly hub = "chat";
+  /** Capitalised on purpose: the service sends `ce-hub` in lower case, whatever the settings say. */
+  readonly hub = "SampleChat";
   readonly table = `E${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   emulator!: RunningEmulator;
   host!: RunningHost;
@@ -41,6 +45,7 @@ export class System {
   async start(settings: Record<string, string> = {}): Promise<void> {
     this.emulator = await startEmulator({
       port: 0,
+      secondaryAccessKey: SECONDARY_KEY,
       log: (line) => this.logs.push(`[emulator] ${line}`),
     });
     const storage = inject("tableConnectionString");
@@ -48,7 +53,9 @@ export class System {
     Object.assign(process.env, {
       AZURE_WEBPUBSUB_CONNECTION_STRING: this.emulator.connectionString,
       AZURE_WEBPUBSUB_HUB: this.hub,
+      AZURE_WEBPUBSUB_SECONDARY_KEY: SECONDARY_KEY,
       AzureWebJobsStorage: storage,
+      SWITCHBOARD_JOIN_GROUPS: "room,private,leaving,lobby,lobby-*",
       SWITCHBOARD_TABLE: this.table,
       // The host plays App Service with authentication on: principal headers are the platform's.
       WEBSITE_AUTH_ENABLED: "True",
@@ -105,10 +112,17 @@ export class System {
     return ((await response.json()) as { url: string }).url;
   }
 
-  /** A started Microsoft Web PubSub client for the user (default reliable protocol), with its inbox. */
-  async client(userId: string): Promise<TestClient> {
+  /**
+   * A started Microsoft Web PubSub client for the user (default reliable protocol), with its
+   * inbox. Its URL comes from the app's negotiate, or, with `roles`, from a token the service
+   * issues with those `role` claims.
+   */
+  async client(userId: string, roles?: string[]): Promise<TestClient> {
     const client = new WebPubSubClient({
-      getClientAccessUrl: async () => await this.negotiate(userId),
+      getClientAccessUrl: async () =>
+        roles === undefined
+          ? await this.negotiate(userId)
+          : (await this.service.getClientAccessToken({ userId, roles })).url,
     });
     this.clients.push(client);
     const inbox = new Inbox(client);

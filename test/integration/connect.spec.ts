@@ -1,6 +1,5 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
 import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("connect", () => {
@@ -57,26 +56,25 @@ describe("connect", () => {
     expect(response.status).toBe(204);
   });
 
-  it("When groups and roles are configured, then the answer grants them and carries them in the state", async () => {
+  it("When groups and roles are configured, then the answer grants them and the store records the effective roles", async () => {
     app.configure({
       SWITCHBOARD_CONNECT_GROUPS: "lobby,news",
       SWITCHBOARD_CONNECT_ROLES: "webpubsub.joinLeaveGroup.lobby",
     });
     const body = { claims: { sub: ["carol"], role: ["reader"], "webpubsub.group": ["vip"] } };
-    const response = await app.call(events, connectRequest(body, "carol"));
+    const connectionId = uniqueId();
+    const response = await app.call(events, connectRequest(body, "carol", connectionId));
     expect(response.status).toBe(200);
     expect(response.headers).toMatchObject({ "Content-Type": "application/json; charset=utf-8" });
     expect(JSON.parse(response.text)).toEqual({
       roles: ["reader", "webpubsub.joinLeaveGroup.lobby"],
       groups: ["vip", "lobby", "news"],
     });
-    const state = decodeConnectionState(
-      (response.headers as Record<string, string>)["ce-connectionState"],
-    );
-    expect(state).toEqual({
-      roles: ["reader", "webpubsub.joinLeaveGroup.lobby"],
-      groups: ["vip", "lobby", "news"],
-    });
+    const row = await app.tableRows.connectionRow(connectionId);
+    expect(JSON.parse(row?.roles as string)).toEqual(["reader", "webpubsub.joinLeaveGroup.lobby"]);
+    for (const group of ["vip", "lobby", "news"]) {
+      expect(await app.tableRows.groupMembers(group)).toEqual([connectionId]);
+    }
     app.configure();
   });
 
@@ -94,16 +92,12 @@ describe("connect", () => {
     const userId = uniqueId("u");
     for (let i = 0; i < 2; i++) {
       expect((await app.call(events, connectRequest({}, userId))).status).toBe(204);
-      const request = app.event({
-        event: "connected",
-        userId,
-      });
-      expect((await app.call(events, request)).status).toBe(204);
     }
     const refused = await app.call(events, connectRequest({}, userId));
     expect(refused.status).toBe(403);
     expect(refused.text).toMatch(/already has 2 connections/);
     expect((await app.call(events, connectRequest({}, uniqueId("other")))).status).toBe(204);
+    expect(await app.tableRows.userSlots(userId)).toHaveLength(2);
     app.configure();
   });
 });

@@ -1,38 +1,22 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Keys } from "../../shared/state/keys.js";
 import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("message protocol", () => {
   const app = new TestApp();
-  beforeAll(async () => await app.start({ SWITCHBOARD_MAX_MESSAGE_BYTES: "2048" }));
+  beforeAll(
+    async () =>
+      await app.start({
+        SWITCHBOARD_MAX_MESSAGE_BYTES: "2048",
+        SWITCHBOARD_JOIN_GROUPS: "*",
+        SWITCHBOARD_ECHO_RAW_FRAMES: "true",
+      }),
+  );
   afterAll(async () => await app.stop());
   beforeEach(() => app.recorder.clear());
 
-  /** A connected client: its connection is live in the store and known to the fake service. */
-  const client = async (userId = uniqueId("u")) => {
-    const connectionId = uniqueId();
-    app.recorder.connections.add(connectionId);
-    const request = app.event({
-      event: "connected",
-      connectionId,
-      userId,
-    });
-    expect((await app.call(events, request)).status).toBe(204);
-    let sequence = 1;
-    const say = async (body: unknown, contentType = "application/json") => {
-      const request = app.event({
-        event: "message",
-        connectionId,
-        userId,
-        contentType,
-        eventId: String(sequence++),
-        body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
-      });
-      const response = await app.call(events, request);
-      return { ...response, json: () => JSON.parse(response.text) as Record<string, unknown> };
-    };
-    return { connectionId, userId, say };
-  };
+  const client = async (userId = uniqueId("u")) => await app.client({ userId });
 
   it("When a client joins a group, then the service adds it and Table Storage records it", async () => {
     const alice = await client();
@@ -84,7 +68,7 @@ describe("message protocol", () => {
       type: "ack",
       id: 7,
       ok: false,
-      error: { code: "forbidden", message: expect.stringMatching(/join the group/) },
+      error: { code: "forbidden", message: expect.stringMatching(/join .secret. before sending/) },
     });
     expect(app.recorder.calls).toEqual([]);
   });
@@ -210,7 +194,7 @@ describe("message protocol", () => {
     });
   });
 
-  it("When the store has recorded a disconnect the service has not yet seen, then a join is refused and undone", async () => {
+  it("When the store has recorded a disconnect the service has not yet seen, then a join is refused and nothing is called", async () => {
     const late = await client();
     await app.runtime.store.removeConnection(app.hub, late.connectionId, late.userId);
     app.recorder.clear();
@@ -219,13 +203,28 @@ describe("message protocol", () => {
       ok: false,
       error: { code: "gone" },
     });
-    expect(app.recorder.calls.map((c) => c.method)).toEqual(["PUT", "DELETE"]);
+    expect(app.recorder.calls).toEqual([]);
     expect(await app.tableRows.groupMembers("undone")).toEqual([]);
+  });
+
+  it("When the service no longer has the connection, then a join is refused with 'gone' and the store's rows are taken back", async () => {
+    const vanished = await client();
+    app.recorder.connections.delete(vanished.connectionId);
+    expect((await vanished.say({ type: "join", group: "vanished", id: 32 })).json()).toMatchObject({
+      id: 32,
+      ok: false,
+      error: { code: "gone" },
+    });
+    expect(app.recorder.calls.map((c) => c.method)).toEqual(["PUT"]);
+    expect(await app.tableRows.groupMembers("vanished")).toEqual([]);
+    expect(
+      await app.tableRows.partition(Keys.groupsOfConnection(app.hub, vanished.connectionId)),
+    ).toEqual([]);
   });
 
   it("When a raw client sends text, then it is echoed back as text", async () => {
     const raw = await client();
-    const response = await raw.say("hello there", "text/plain");
+    const response = await raw.say("hello there", { contentType: "text/plain" });
     expect(response.status).toBe(200);
     expect(response.headers).toMatchObject({ "Content-Type": "text/plain; charset=utf-8" });
     expect(response.text).toBe("hello there");
@@ -235,7 +234,7 @@ describe("message protocol", () => {
   it("When a raw client sends binary, then the same bytes are echoed back", async () => {
     const raw = await client();
     const bytes = new Uint8Array([0, 1, 2, 254, 255]);
-    const response = await raw.say(bytes, "application/octet-stream");
+    const response = await raw.say(bytes, { contentType: "application/octet-stream" });
     expect(response.status).toBe(200);
     expect(response.headers).toMatchObject({ "Content-Type": "application/octet-stream" });
     expect([...(response.body as Uint8Array)]).toEqual([...bytes]);
@@ -243,7 +242,7 @@ describe("message protocol", () => {
 
   it("When a raw frame is over the limit, then 413", async () => {
     const raw = await client();
-    expect((await raw.say("y".repeat(4096), "text/plain")).status).toBe(413);
+    expect((await raw.say("y".repeat(4096), { contentType: "text/plain" })).status).toBe(413);
   });
 
   it("When a member asks for a group's members, then it gets their user ids", async () => {
@@ -251,7 +250,7 @@ describe("message protocol", () => {
     await a.say({ type: "join", group: "team" });
     await b.say({ type: "join", group: "team" });
     const ack = (await a.say({ type: "members", group: "team", id: 20 })).json();
-    expect(ack).toMatchObject({ ok: true, id: 20 });
+    expect(ack).toMatchObject({ ok: true, id: 20, truncated: false });
     expect([...(ack.members as string[])].sort()).toEqual(["ann", "ben"]);
     const outsider = await client("olga");
     expect((await outsider.say({ type: "members", group: "team" })).json()).toMatchObject({
@@ -280,6 +279,13 @@ describe("message protocol", () => {
 
   it("When a client joins before its connected event is processed, then the join holds and disconnect removes it", async () => {
     const connectionId = uniqueId();
+    const connect = app.event({
+      event: "connect",
+      connectionId,
+      userId: "quick",
+      body: JSON.stringify({ claims: { sub: ["quick"] } }),
+    });
+    expect((await app.call(events, connect)).status).toBe(204);
     app.recorder.connections.add(connectionId);
     const early = app.event({
       event: "message",
@@ -288,27 +294,10 @@ describe("message protocol", () => {
       body: JSON.stringify({ type: "join", group: "early" }),
     });
     expect(JSON.parse((await app.call(events, early)).text)).toMatchObject({ ok: true });
-    expect(
-      (
-        await app.call(
-          events,
-          app.event({
-            event: "connected",
-            connectionId,
-            userId: "quick",
-          }),
-        )
-      ).status,
-    ).toBe(204);
+    const connected = app.event({ event: "connected", connectionId, userId: "quick" });
+    expect((await app.call(events, connected)).status).toBe(204);
     expect(await app.tableRows.groupMembers("early")).toEqual([connectionId]);
-    await app.call(
-      events,
-      app.event({
-        event: "disconnected",
-        connectionId,
-        userId: "quick",
-      }),
-    );
+    await app.call(events, app.event({ event: "disconnected", connectionId, userId: "quick" }));
     expect(await app.tableRows.groupMembers("early")).toEqual([]);
   });
 
@@ -343,41 +332,15 @@ describe("message protocol", () => {
   });
 });
 
-describe("message policy settings", () => {
+describe("message limits", () => {
   const app = new TestApp();
-  beforeAll(
-    async () =>
-      await app.start({
-        SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "false",
-        SWITCHBOARD_MESSAGES_PER_MINUTE: "3",
-      }),
-  );
+  beforeAll(async () => await app.start({ SWITCHBOARD_MESSAGES_PER_MINUTE: "3" }));
   afterAll(async () => await app.stop());
 
-  const say = async (connectionId: string, body: unknown) =>
-    JSON.parse(
-      (
-        await app.call(
-          events,
-          app.event({
-            event: "message",
-            connectionId,
-            userId: "ivy",
-            body: typeof body === "string" ? body : JSON.stringify(body),
-          }),
-        )
-      ).text,
-    ) as Record<string, unknown>;
-
-  it("When membership is not required, then a non-member may send to a group", async () => {
-    const ack = await say(uniqueId(), { type: "send", group: "open", data: "hi" });
-    expect(ack).toMatchObject({ ok: true });
-    expect(app.recorder.callsTo("groups", "open", ":send")).toHaveLength(1);
-  });
-
   it("When data is nested 5,000 levels deep (within the size limit), then bad_message, not a 500", async () => {
+    const ivy = await app.client({ userId: "ivy" });
     const raw = `{"type":"send","user":"x","id":"deep","data":${"[".repeat(5000)}${"]".repeat(5000)}}`;
-    expect(await say(uniqueId(), raw)).toMatchObject({
+    expect((await ivy.say(raw)).json()).toMatchObject({
       id: "deep",
       ok: false,
       error: { code: "bad_message" },
@@ -385,15 +348,16 @@ describe("message policy settings", () => {
   });
 
   it("When a connection exceeds its rate, then rate_limited and nothing more is routed", async () => {
+    const ivy = await app.client({ userId: "ivy" });
     app.recorder.clear();
-    const connectionId = uniqueId();
     const acks = [];
     for (let i = 0; i < 5; i++)
-      acks.push(await say(connectionId, { type: "send", user: "x", data: i, id: i }));
+      acks.push((await ivy.say({ type: "send", user: "x", data: i, id: i })).json());
     expect(acks.map((ack) => ack.ok)).toEqual([true, true, true, false, false]);
     expect(acks[3]).toMatchObject({ id: 3, error: { code: "rate_limited" } });
     expect(app.recorder.calls).toHaveLength(3);
-    expect((await say(uniqueId(), { type: "send", user: "x", data: "other connection" })).ok).toBe(
+    const other = await app.client({ userId: "ivy" });
+    expect((await other.say({ type: "send", user: "x", data: "other connection" })).json().ok).toBe(
       true,
     );
   });

@@ -164,7 +164,7 @@ describe("CloudEvents parsing", () => {
       const states = [Buffer.from(value, "latin1").toString("base64"), "%%%", value.slice(0, 100)];
       for (const connectionState of states) {
         const request = app.event({
-          event: "connected",
+          event: "connect",
           connectionId,
           userId: value,
           connectionState,

@@ -1,28 +1,32 @@
 import { events } from "../../functions/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLog } from "../../shared/log/log.js";
-import { encodeConnectionState } from "../../shared/protocol/decodeConnectionState.js";
+import { Keys } from "../../shared/state/keys.js";
 import { reconcileConnections } from "../../shared/reconcile/reconcileConnections.js";
 import type { HubService } from "../../shared/service/hubService.js";
 import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
 describe("reconcile", () => {
   const app = new TestApp();
-  beforeAll(async () => await app.start());
+  beforeAll(async () => await app.start({ SWITCHBOARD_MAX_CONNECTIONS_PER_USER: "100" }));
   afterAll(async () => await app.stop());
 
+  /** `connected` stands for the connect and connected the service sends; the client is in "room". */
   const send = async (
     event: "connected" | "disconnected",
     connectionId: string,
     userId: string,
   ) => {
-    const connectionState = encodeConnectionState({ groups: ["room"], roles: [] });
-    const request = app.event({
-      event,
-      connectionId,
-      userId,
-      connectionState,
-    });
+    if (event === "connected") {
+      const connect = app.event({
+        event: "connect",
+        connectionId,
+        userId,
+        body: JSON.stringify({ claims: { sub: [userId], "webpubsub.group": ["room"] } }),
+      });
+      expect((await app.call(events, connect)).status).toBe(204);
+    }
+    const request = app.event({ event, connectionId, userId });
     expect((await app.call(events, request)).status).toBe(204);
   };
 
@@ -48,7 +52,8 @@ describe("reconcile", () => {
     expect((await app.tableRows.connectionRow(live))?.state).toBe("live");
     expect((await app.tableRows.connectionRow(ghost))?.state).toBe("gone");
     expect(await app.tableRows.groupMembers("room")).toEqual([live]);
-    expect(await app.tableRows.userConnections("gus")).toEqual([]);
+    expect(await app.tableRows.userSlots("gus")).toEqual([]);
+    expect(await app.tableRows.userSlots("lena")).toEqual([live]);
   });
 
   it("When ghosts are spread over every connection shard, then one run removes them all", async () => {
@@ -106,5 +111,27 @@ describe("reconcile", () => {
     );
     expect(report.purged).toBeGreaterThanOrEqual(1);
     expect(await app.tableRows.connectionRow(old)).toBeUndefined();
+  });
+
+  it("When a disconnect failed after writing its marker, then the purge removes the memberships and the slot it left", async () => {
+    const half = uniqueId();
+    await send("connected", half, "hal");
+    // The fault: the marker is written, then the disconnect stops before removing anything else.
+    await app.tableRows.client.upsertEntity(
+      { ...Keys.connection(app.hub, half), state: "gone", goneAt: new Date() },
+      "Merge",
+    );
+    expect(await app.tableRows.groupMembers("room")).toContain(half);
+    expect(await app.tableRows.userSlots("hal")).toEqual([half]);
+    const report = await reconcileConnections(
+      app.runtime,
+      silentLog,
+      new Date(Date.now() + 2 * 60 * 60_000),
+    );
+    expect(report.purged).toBeGreaterThanOrEqual(1);
+    expect(await app.tableRows.connectionRow(half)).toBeUndefined();
+    expect(await app.tableRows.groupMembers("room")).not.toContain(half);
+    expect(await app.tableRows.userSlots("hal")).toEqual([]);
+    expect(await app.tableRows.partition(Keys.groupsOfConnection(app.hub, half))).toEqual([]);
   });
 });

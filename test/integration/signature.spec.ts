@@ -14,7 +14,7 @@ describe("event signatures", () => {
     return {
       connectionId,
       request: app.event({
-        event: "connected",
+        event: "connect",
         connectionId,
         userId: "alice",
         keys,
@@ -48,7 +48,7 @@ describe("event signatures", () => {
     const connectionId = uniqueId();
     const signature = `sha256=${signConnectionId(PRIMARY_KEY, connectionId).toUpperCase()}`;
     const request = app.event({
-      event: "connected",
+      event: "connect",
       connectionId,
       userId: "a",
       keys: [],
@@ -110,11 +110,11 @@ describe("event signatures", () => {
     const attempt = async (query: string) => {
       const connectionId = uniqueId();
       const request = app.event({
-        event: "connected",
+        event: "connect",
         connectionId,
         userId: "a",
         keys: [],
-        route: `connected${query}`,
+        route: `connect${query}`,
       });
       return {
         status: (await app.call(events, request)).status,
@@ -130,7 +130,7 @@ describe("event signatures", () => {
   it("When the origin is not the service's host, then 401 even with a valid signature", async () => {
     const connectionId = uniqueId();
     const request = app.event({
-      event: "connected",
+      event: "connect",
       connectionId,
       userId: "a",
       origin: "evil.example.net",

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, inject } from "vitest";
 import { lazyTableClient } from "../../shared/state/createTableClient.js";
 import { Keys } from "../../shared/state/keys.js";
+import type { ConnectionRecord } from "../../shared/state/stateStore.js";
 import { TableStateStore } from "../../shared/state/tableStateStore.js";
 
 /**
@@ -22,22 +23,29 @@ describe("TableStateStore ordering", () => {
     await raw.createTable();
   });
 
-  /** A store whose client runs `before` once, just before the first upsert into a partition kind. */
-  const storeInterruptedAt = (prefix: string, before: () => Promise<void>) => {
+  /**
+   * A store whose client runs `before` once, just before the first call of `method` on a row
+   * of the partition kind `prefix`.
+   */
+  const storeInterruptedAt = (
+    method: "upsertEntity" | "createEntity",
+    prefix: string,
+    before: () => Promise<void>,
+  ) => {
     let fired = false;
     const client = new Proxy(raw, {
       get(target, property, receiver) {
         const value: unknown = Reflect.get(target, property, receiver);
-        if (property !== "upsertEntity" || typeof value !== "function") return value;
-        return async (entity: { partitionKey: string }, mode: unknown) => {
+        if (property !== method || typeof value !== "function") return value;
+        return async (entity: { partitionKey: string }, ...rest: unknown[]) => {
           if (!fired && entity.partitionKey.startsWith(prefix)) {
             fired = true;
             await before();
           }
-          return await (value as (e: unknown, m: unknown) => Promise<unknown>).call(
+          return await (value as (...args: unknown[]) => Promise<unknown>).call(
             target,
             entity,
-            mode,
+            ...rest,
           );
         };
       },
@@ -54,54 +62,72 @@ describe("TableStateStore ordering", () => {
     return rows;
   };
 
+  const record = (userId: string, connectionId = randomUUID()): ConnectionRecord => ({
+    hub,
+    connectionId,
+    userId,
+    groups: [],
+    roles: [],
+    subprotocol: undefined,
+    connectedAt: new Date(),
+  });
+
   it.each([
-    ["the user index row", "u."],
-    ["the group membership rows", "g."],
+    ["its index row", "m."],
+    ["its group row", "g."],
   ])(
-    "When disconnected runs just before connected writes %s, then nothing live is left",
+    "When disconnected runs just before a join writes %s, then the join is undone",
     async (_, prefix) => {
-      const connectionId = randomUUID();
-      const userId = `user-${randomUUID()}`;
+      const connection = record("u");
+      const { connectionId } = connection;
+      expect(await plain.openConnection(connection, 0)).toBe("opened");
       const store = storeInterruptedAt(
+        "upsertEntity",
         prefix,
-        async () => await plain.removeConnection(hub, connectionId, userId),
+        async () => await plain.removeConnection(hub, connectionId, "u"),
       );
-      const result = await store.addConnection({
-        hub,
-        connectionId,
-        userId,
-        groups: ["g1", "g2"],
-        roles: [],
-        subprotocol: undefined,
-        connectedAt: new Date(),
-      });
-      expect(result).toBe("disconnected-earlier");
-      const { partitionKey, rowKey } = Keys.connection(hub, connectionId);
-      expect((await raw.getEntity(partitionKey, rowKey)).state).toBe("gone");
-      expect(await partitionRows(Keys.connectionsOfUser(hub, userId))).toEqual([]);
-      expect(await plain.isMember(hub, "g1", connectionId)).toBe(false);
-      expect(await plain.isMember(hub, "g2", connectionId)).toBe(false);
+      const member = { userId: "u", roles: [] };
+      expect(await store.addMembership(hub, connectionId, member, "room", "1")).toBe(false);
+      expect(await plain.getMembership(hub, "room", connectionId)).toBeUndefined();
       expect(await partitionRows(Keys.groupsOfConnection(hub, connectionId))).toEqual([]);
     },
   );
 
-  it("When disconnected runs just before a join writes its membership, then the join is undone", async () => {
-    const connectionId = randomUUID();
-    await plain.addConnection({
-      hub,
-      connectionId,
-      userId: "u",
-      groups: [],
-      roles: [],
-      subprotocol: undefined,
-      connectedAt: new Date(),
+  it("When another connect takes the free slot between the list and the insert, then the next slot is taken", async () => {
+    const userId = `user-${randomUUID()}`;
+    const rival = record(userId);
+    const store = storeInterruptedAt("createEntity", "u.", async () => {
+      expect(await plain.openConnection(rival, 2)).toBe("opened");
     });
-    const store = storeInterruptedAt(
-      "g.",
-      async () => await plain.removeConnection(hub, connectionId, "u"),
-    );
-    expect(await store.addMembership(hub, connectionId, "u", "room")).toBe(false);
-    expect(await plain.isMember(hub, "room", connectionId)).toBe(false);
-    expect(await partitionRows(Keys.groupsOfConnection(hub, connectionId))).toEqual([]);
+    const mine = record(userId);
+    expect(await store.openConnection(mine, 2)).toBe("opened");
+    const slots = await partitionRows(Keys.slotsOfUser(hub, userId));
+    expect(slots.map((row) => [row.rowKey, row.connectionId])).toEqual([
+      ["0000", rival.connectionId],
+      ["0001", mine.connectionId],
+    ]);
+  });
+
+  it("When another connect takes the last slot between the list and the insert, then the limit holds and nothing is left", async () => {
+    const userId = `user-${randomUUID()}`;
+    const rival = record(userId);
+    const store = storeInterruptedAt("createEntity", "u.", async () => {
+      expect(await plain.openConnection(rival, 1)).toBe("opened");
+    });
+    const mine = record(userId);
+    expect(await store.openConnection(mine, 1)).toBe("limit-reached");
+    expect(await plain.getConnection(hub, mine.connectionId)).toBeUndefined();
+    const slots = await partitionRows(Keys.slotsOfUser(hub, userId));
+    expect(slots.map((row) => row.connectionId)).toEqual([rival.connectionId]);
+  });
+
+  it("When the connection row cannot be written after the slot was taken, then the slot is released", async () => {
+    const userId = `user-${randomUUID()}`;
+    const connection = record(userId);
+    // The fault: a row under the connection's key that is not a connection the store wrote.
+    const { partitionKey, rowKey } = Keys.connection(hub, connection.connectionId);
+    await raw.createEntity({ partitionKey, rowKey, state: "gone" });
+    expect(await plain.openConnection(connection, 3)).toBe("gone");
+    expect(await partitionRows(Keys.slotsOfUser(hub, userId))).toEqual([]);
   });
 });

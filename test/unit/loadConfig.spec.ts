@@ -41,7 +41,11 @@ describe("loadConfig", () => {
       allowQueryUserId: false,
       trustPrincipalHeaders: false,
     });
-    expect(config.messages.sendRequiresMembership).toBe(true);
+    expect(config.messages).toMatchObject({ maxGroupsPerConnection: 100, echoRawFrames: false });
+    expect(config.authorization.joinGroups).toEqual([]);
+    expect(config.authorization.sendGroups.map((pattern) => pattern.source)).toEqual(["*"]);
+    expect(config.authorization.directMessages).toBe(true);
+    expect(config.retiredSettings).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -58,11 +62,37 @@ describe("loadConfig", () => {
       ...base,
       AZURE_WEBPUBSUB_HUB: "9bad hub",
       SWITCHBOARD_TOKEN_TTL_MINUTES: "forever",
-      SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "maybe",
+      SWITCHBOARD_DIRECT_MESSAGES: "maybe",
       SWITCHBOARD_TABLE: "x",
       SWITCHBOARD_ALLOWED_ORIGINS: "https://ok.example.com/path",
     });
     expect(found).toHaveLength(5);
+  });
+
+  it("When the group patterns are set, then they are read as listed, and 'none' means no group", () => {
+    const config = loadConfig({
+      ...base,
+      SWITCHBOARD_JOIN_GROUPS: " lobby , room-* ,inbox-{userId}",
+      SWITCHBOARD_SEND_GROUPS: "none",
+    });
+    expect(config.authorization.joinGroups.map((pattern) => pattern.source)).toEqual([
+      "lobby",
+      "room-*",
+      "inbox-{userId}",
+    ]);
+    expect(config.authorization.sendGroups).toEqual([]);
+    expect(problems({ ...base, SWITCHBOARD_SEND_GROUPS: "none,lobby" }).join()).toMatch(
+      /'none' stands alone/,
+    );
+  });
+
+  it("When the retired SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is set, then start-up warns that it is no longer read", async () => {
+    const { startupWarnings } = await import("../../shared/config/startupWarnings.js");
+    const config = loadConfig({ ...base, SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "false" });
+    expect(config.retiredSettings).toEqual(["SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP"]);
+    expect(startupWarnings(config).join("\n")).toMatch(
+      /SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is no longer read.*SWITCHBOARD_SEND_GROUPS/,
+    );
   });
 
   it.each([

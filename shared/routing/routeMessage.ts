@@ -1,0 +1,223 @@
+import { authorizeDirect, authorizeGroup, type Decision } from "../authorization/authorize.js";
+import { SettingNames as S } from "../config/settingNames.js";
+import type { EventDeps } from "../events/eventDeps.js";
+import type { ClientMessage } from "./clientMessage.js";
+import { identifySender, type Sender } from "./identifySender.js";
+import type { AckErrorCode, Envelope } from "./messageTypes.js";
+import { serverMessageId } from "./serverMessageId.js";
+import type { UserEvent } from "../protocol/webPubSubEvent.js";
+
+/** Most distinct users a `members` answer lists. */
+export const MEMBERS_LIMIT = 1000;
+
+export type Outcome =
+  | { ok: true; messageId?: string; members?: readonly string[]; truncated?: boolean }
+  | { ok: false; error: { code: AckErrorCode; message: string } };
+
+/**
+ * Carries out one protocol message for its sender. Every action reads who the sender is from
+ * the store and passes the one policy (`authorizeGroup` / `authorizeDirect`) before anything is
+ * written to the store or sent to the service.
+ */
+export async function routeMessage(
+  message: ClientMessage,
+  event: UserEvent,
+  deps: EventDeps,
+): Promise<Outcome> {
+  switch (message.type) {
+    case "join":
+      return await join(message.group, event, deps);
+    case "leave":
+      return await leave(message.group, event, deps);
+    case "members":
+      return await members(message.group, event, deps);
+    case "send":
+      return message.group === undefined
+        ? await sendToUser(message.user ?? "", message.data, event, deps)
+        : await sendToGroup(message.group, message.data, event, deps);
+  }
+}
+
+async function join(group: string, event: UserEvent, deps: EventDeps): Promise<Outcome> {
+  const { context } = event.request;
+  const { store, service, config, log } = deps;
+  const sender = await identifySender(context, store, log);
+  if (!sender.ok) return refusedSender(sender);
+  const refusal = refused(
+    "join",
+    authorizeGroup("join", sender, group, false, config.authorization),
+    group,
+    deps,
+  );
+  if (refusal) return refusal;
+
+  const cap = config.messages.maxGroupsPerConnection;
+  const rows = await store.listConnectionGroups(context.hub, context.connectionId, 2 * cap);
+  const existing = rows.find((row) => row.group === group);
+  if (existing?.state === "left" && existing.joinEventId === event.id) {
+    // This very join was undone by a later leave: a re-delivery must not join again.
+    log.info("re-delivered join after a leave; not applied", { group: group.slice(0, 128) });
+    return { ok: true };
+  }
+  if (existing?.state !== "member") {
+    const joined = rows.filter((row) => row.state === "member").length;
+    if (joined >= cap) {
+      log.info("join refused: group limit reached", { group: group.slice(0, 128), limit: cap });
+      return error(
+        "forbidden",
+        `a connection may be in at most ${cap} groups (${S.maxGroupsPerConnection}); leave one first`,
+      );
+    }
+    if (rows.length >= cap) {
+      const left = rows.filter((row) => row.state === "left").map((row) => row.group);
+      await store.forgetLeftGroups(context.hub, context.connectionId, left);
+    }
+  }
+  // The store first, then the service; a failed service call takes the store's rows back.
+  const member = { userId: sender.userId, roles: sender.roles };
+  if (!(await store.addMembership(context.hub, context.connectionId, member, group, event.id))) {
+    return error("gone", "this connection is no longer connected");
+  }
+  let added: boolean;
+  try {
+    added = await service.addToGroup(group, context.connectionId);
+  } catch (thrown) {
+    await store.deleteMembership(context.hub, context.connectionId, group);
+    throw thrown;
+  }
+  if (!added) {
+    await store.deleteMembership(context.hub, context.connectionId, group);
+    return error("gone", "this connection is no longer connected");
+  }
+  return { ok: true };
+}
+
+async function leave(group: string, event: UserEvent, deps: EventDeps): Promise<Outcome> {
+  const { context } = event.request;
+  const { store, service, config, log } = deps;
+  const sender = await identifySender(context, store, log);
+  if (!sender.ok) return refusedSender(sender);
+  const refusal = refused(
+    "leave",
+    authorizeGroup("leave", sender, group, false, config.authorization),
+    group,
+    deps,
+  );
+  if (refusal) return refusal;
+  // The right to send goes first, so a leave that fails half way never leaves it behind.
+  await store.removeMembership(context.hub, context.connectionId, group);
+  await service.removeFromGroup(group, context.connectionId);
+  return { ok: true };
+}
+
+async function members(group: string, event: UserEvent, deps: EventDeps): Promise<Outcome> {
+  const { context } = event.request;
+  const { store, config } = deps;
+  const { sender, isMember } = await memberSender(group, event, deps);
+  if (!sender.ok) return refusedSender(sender);
+  const refusal = refused(
+    "members",
+    authorizeGroup("members", sender, group, isMember, config.authorization),
+    group,
+    deps,
+  );
+  if (refusal) return refusal;
+  const listed = await store.listGroupMembers(context.hub, group, MEMBERS_LIMIT);
+  return { ok: true, members: listed.users, truncated: listed.truncated };
+}
+
+async function sendToGroup(
+  group: string,
+  data: unknown,
+  event: UserEvent,
+  deps: EventDeps,
+): Promise<Outcome> {
+  const { sender, isMember } = await memberSender(group, event, deps);
+  if (!sender.ok) return refusedSender(sender);
+  const decision = authorizeGroup("send", sender, group, isMember, deps.config.authorization);
+  const refusal = refused("send", decision, group, deps);
+  if (refusal) return refusal;
+  const envelope = toEnvelope(event, sender.userId, { group }, data);
+  await deps.service.sendToGroup(group, envelope);
+  return routed(envelope, "group", deps);
+}
+
+async function sendToUser(
+  user: string,
+  data: unknown,
+  event: UserEvent,
+  deps: EventDeps,
+): Promise<Outcome> {
+  const { store, config, log } = deps;
+  const sender = await identifySender(event.request.context, store, log);
+  if (!sender.ok) return refusedSender(sender);
+  const decision = authorizeDirect(config.authorization);
+  if (!decision.allowed) {
+    log.info("message refused by policy", { action: "send", to: "user", rule: decision.rule });
+    return error("forbidden", decision.reason);
+  }
+  const envelope = toEnvelope(event, sender.userId, { user }, data);
+  await deps.service.sendToUser(user, envelope);
+  return routed(envelope, "user", deps);
+}
+
+/**
+ * The sender of a group action, read from its membership of the group when it has one (the
+ * row carries the user and roles, so a member's send costs one read); otherwise from its
+ * connection row.
+ */
+async function memberSender(
+  group: string,
+  event: UserEvent,
+  { store, log }: EventDeps,
+): Promise<{ sender: Sender; isMember: boolean }> {
+  const { context } = event.request;
+  const membership = await store.getMembership(context.hub, group, context.connectionId);
+  const sender = await identifySender(context, store, log, membership);
+  return { sender, isMember: membership !== undefined };
+}
+
+function toEnvelope(
+  event: UserEvent,
+  from: string,
+  target: { group: string } | { user: string },
+  data: unknown,
+): Envelope {
+  return {
+    type: "message",
+    id: serverMessageId(event.source, event.id),
+    from,
+    ...target,
+    data,
+    at: new Date().toISOString(),
+  };
+}
+
+function routed(envelope: Envelope, to: "group" | "user", { log }: EventDeps): Outcome {
+  log.info("message routed", { messageId: envelope.id, to });
+  return { ok: true, messageId: envelope.id };
+}
+
+/** A refusal ack when the policy says no, logged (never with the message body). */
+function refused(
+  action: string,
+  decision: Decision,
+  group: string,
+  { log }: EventDeps,
+): Outcome | undefined {
+  if (decision.allowed) return undefined;
+  log.info("message refused by policy", {
+    action,
+    group: group.slice(0, 128),
+    rule: decision.rule,
+  });
+  return error("forbidden", decision.reason);
+}
+
+function refusedSender(sender: Extract<Sender, { ok: false }>): Outcome {
+  return error(sender.code, sender.reason);
+}
+
+function error(code: AckErrorCode, message: string): Outcome {
+  return { ok: false, error: { code, message } };
+}

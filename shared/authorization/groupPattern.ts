@@ -33,22 +33,24 @@ export class GroupPattern {
 
   /**
    * The pattern of a service wildcard role (`webpubsub.joinLeaveGroups.<pattern>`): `?` is one
-   * character other than `.`, `*` a run without `.`, `**` any run, `\` escapes the next
-   * character. Undefined for a pattern the service refuses (more than five `*`, a trailing `\`).
+   * character other than `.`, `*` a run without `.`, `**` any run, `\` escapes `\`, `*` or `?`.
+   * Undefined for a pattern the service refuses (more than five `*` characters, counting each of
+   * a `**`) or does not define (a `\` before anything else, or at the end): it grants nothing.
    */
   static fromServiceWildcard(source: string): GroupPattern | undefined {
     const tokens: Token[] = [];
+    const chars = Array.from(source);
     let stars = 0;
-    for (let i = 0; i < source.length; i++) {
-      const ch = source[i] ?? "";
+    for (let i = 0; i < chars.length; i++) {
+      const ch = chars[i] ?? "";
       if (ch === "\\") {
-        const next = source[i + 1];
-        if (next === undefined) return undefined;
+        const next = chars[i + 1];
+        if (next !== "\\" && next !== "*" && next !== "?") return undefined;
         tokens.push({ kind: "literal", text: next });
         i++;
       } else if (ch === "*") {
-        stars++;
-        const double = source[i + 1] === "*";
+        const double = chars[i + 1] === "*";
+        stars += double ? 2 : 1;
         if (double) i++;
         tokens.push({ kind: "run", dots: double });
       } else if (ch === "?") {

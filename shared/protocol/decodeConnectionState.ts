@@ -13,7 +13,3 @@ export function decodeConnectionState(header: string | undefined): Record<string
     return {};
   }
 }
-
-export function encodeConnectionState(state: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(state), "utf8").toString("base64");
-}

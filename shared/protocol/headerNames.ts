@@ -19,9 +19,6 @@ export const HeaderNames = {
   contentLength: "content-length",
 } as const;
 
-/** The response header that sets a connection's state (only blocking events may set it). */
-export const CONNECTION_STATE_RESPONSE_HEADER = "ce-connectionState";
-
 export const SystemEventTypes = {
   connect: "azure.webpubsub.sys.connect",
   connected: "azure.webpubsub.sys.connected",

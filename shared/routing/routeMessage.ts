@@ -73,20 +73,26 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
       await store.forgetLeftGroups(context.hub, context.connectionId, left);
     }
   }
-  // The store first, then the service; a failed service call takes the store's rows back.
+  // The store first, then the service; a failed service call takes back the rows this join
+  // wrote (a membership that was there before stays).
   const member = { userId: sender.userId, roles: sender.roles };
   if (!(await store.addMembership(context.hub, context.connectionId, member, group, event.id))) {
     return error("gone", "this connection is no longer connected");
   }
+  const undo = async () => {
+    if (existing?.state !== "member") {
+      await store.deleteMembership(context.hub, context.connectionId, group);
+    }
+  };
   let added: boolean;
   try {
     added = await service.addToGroup(group, context.connectionId);
   } catch (thrown) {
-    await store.deleteMembership(context.hub, context.connectionId, group);
+    await undo();
     throw thrown;
   }
   if (!added) {
-    await store.deleteMembership(context.hub, context.connectionId, group);
+    await undo();
     return error("gone", "this connection is no longer connected");
   }
   return { ok: true };

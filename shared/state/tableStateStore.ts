@@ -58,6 +58,9 @@ interface SlotEntity {
   connectionId: string;
 }
 
+/** A slot whose connection was never recorded this long after it was taken was left by a failed connect. */
+const ABANDONED_SLOT_MS = 60_000;
+
 /** Most rows `listGroupMembers` reads, whatever the number of distinct users found. */
 const MAX_MEMBER_ROWS = 10_000;
 
@@ -103,18 +106,25 @@ export class TableStateStore implements StateStore {
               ? "taken"
               : "opened";
       if (outcome !== "opened" && slot !== undefined) {
+        // Best effort: a slot left here is freed by the next connect that finds them all held.
         await this.releaseSlot(client, hub, userId, slot, connectionId).catch(() => undefined);
       }
       if (outcome === undefined) throw error;
       if (outcome !== "opened") return outcome;
     }
     const member: Membership = { userId, roles: record.roles };
-    await Promise.all(
-      record.groups.map(
-        async (group) =>
-          await this.writeMembership(client, hub, connectionId, member, group, "connect"),
-      ),
-    );
+    try {
+      await Promise.all(
+        record.groups.map(
+          async (group) =>
+            await this.writeMembership(client, hub, connectionId, member, group, "connect"),
+        ),
+      );
+    } catch (error) {
+      // The connect fails, so the service will not connect the client: undo what was written.
+      await this.removeConnection(hub, connectionId, userId).catch(() => undefined);
+      throw error;
+    }
     return "opened";
   }
 
@@ -131,6 +141,9 @@ export class TableStateStore implements StateStore {
   ): Promise<void> {
     const client = await this.table();
     const existing = await this.readConnection(client, hub, connectionId);
+    // The group rows first: they are what a send and `members` read, so once they are gone no
+    // event of this connection reaches a group, even if the rest of this fails.
+    await this.revokeGroupRows(client, hub, connectionId);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
@@ -138,8 +151,9 @@ export class TableStateStore implements StateStore {
       connectionId,
       goneAt: new Date(),
     };
-    // The marker first: from here on no event of this connection is taken as live.
     await client.upsertEntity(marker, "Merge");
+    // After the marker, again: a join that wrote its rows before the marker is swept here, and
+    // one that writes them later sees the marker and takes them back itself.
     await this.removeArtifacts(
       client,
       hub,
@@ -298,7 +312,9 @@ export class TableStateStore implements StateStore {
 
   /**
    * Takes the lowest free slot of the user with a conditional insert (a retried connect finds the
-   * slot it took before); null when all `limit` slots are held.
+   * slot it took before); null when all `limit` slots are held. When they all are, slots whose
+   * connection is recorded as gone, or was never recorded although the slot is older than a
+   * connect takes, are freed and taken: what a connect or disconnect that failed half way left.
    */
   private async reserveSlot(
     client: TableClient,
@@ -307,34 +323,60 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     limit: number,
   ): Promise<number | null> {
-    const taken = new Set<number>();
+    const held = new Map<number, TableEntityResult<SlotEntity>>();
     const rows = client.listEntities<SlotEntity>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${Keys.slotsOfUser(hub, userId)}`,
-        select: ["RowKey", "connectionId"],
-      },
+      queryOptions: { filter: odata`PartitionKey eq ${Keys.slotsOfUser(hub, userId)}` },
     });
     for await (const row of rows) {
       const slot = Number(row.rowKey);
+      if (!Number.isInteger(slot)) continue;
       if (row.connectionId === connectionId) return slot;
-      taken.add(slot);
+      held.set(slot, row);
     }
     for (let slot = 0; slot < limit; slot++) {
-      if (taken.has(slot)) continue;
-      try {
-        await client.createEntity<SlotEntity>({
-          ...Keys.userSlot(hub, userId, slot),
-          hub: hub.toLowerCase(),
-          userId,
-          connectionId,
-        });
+      if (!held.has(slot) && (await this.takeSlot(client, hub, userId, connectionId, slot))) {
         return slot;
-      } catch (error) {
-        // Taken by a concurrent connect since the list: try the next one.
-        if (statusOf(error) !== 409) throw error;
       }
     }
+    for (const [slot, row] of held) {
+      if (slot >= limit || !(await this.isAbandoned(client, hub, row))) continue;
+      await deleteIfPresent(client, row.partitionKey, row.rowKey, row.etag);
+      if (await this.takeSlot(client, hub, userId, connectionId, slot)) return slot;
+    }
     return null;
+  }
+
+  /** A conditional insert of one slot row; false when another connection holds it. */
+  private async takeSlot(
+    client: TableClient,
+    hub: string,
+    userId: string,
+    connectionId: string,
+    slot: number,
+  ): Promise<boolean> {
+    try {
+      await client.createEntity<SlotEntity>({
+        ...Keys.userSlot(hub, userId, slot),
+        hub: hub.toLowerCase(),
+        userId,
+        connectionId,
+      });
+      return true;
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      return false;
+    }
+  }
+
+  private async isAbandoned(
+    client: TableClient,
+    hub: string,
+    slot: TableEntityResult<SlotEntity>,
+  ): Promise<boolean> {
+    const holder = await this.readConnection(client, hub, slot.connectionId);
+    if (holder !== undefined) return holder.state === "gone";
+    const takenAt = slot.timestamp === undefined ? Date.now() : Date.parse(slot.timestamp);
+    return Date.now() - takenAt > ABANDONED_SLOT_MS;
   }
 
   /** Frees a slot, but only while it is still held by this connection. */
@@ -392,6 +434,37 @@ export class TableStateStore implements StateStore {
     await deleteIfPresent(client, member.partitionKey, member.rowKey);
     const index = Keys.connectionGroup(hub, connectionId, group);
     await deleteIfPresent(client, index.partitionKey, index.rowKey);
+  }
+
+  /** Deletes the group rows of every group the connection's index lists: O(its groups). */
+  private async revokeGroupRows(
+    client: TableClient,
+    hub: string,
+    connectionId: string,
+  ): Promise<void> {
+    const groups = await this.indexedGroups(client, hub, connectionId);
+    await Promise.all(
+      groups.map(async (group) => {
+        const { partitionKey, rowKey } = Keys.groupMember(hub, group, connectionId);
+        await deleteIfPresent(client, partitionKey, rowKey);
+      }),
+    );
+  }
+
+  private async indexedGroups(
+    client: TableClient,
+    hub: string,
+    connectionId: string,
+  ): Promise<string[]> {
+    const rows = client.listEntities<ConnectionGroupEntity>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
+        select: ["group"],
+      },
+    });
+    const groups: string[] = [];
+    for await (const row of rows) groups.push(row.group);
+    return groups;
   }
 
   /** Removes a connection's slot and every membership: O(its groups). */

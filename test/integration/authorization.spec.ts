@@ -111,14 +111,16 @@ describe("authorization", () => {
   );
 
   it("When a refusal happens, then it is logged at information level with the connection and the group, never the body", async () => {
-    const client = await defaults.client({ userId: "mallory" });
-    defaults.logs.length = 0;
-    await client.say({ type: "join", group: "admins", id: "secret-correlation" });
-    const line = defaults.logs.find((entry) => entry.text.includes("refused by policy"));
+    const client = await patterns.client({ userId: "mallory" });
+    await client.say({ type: "join", group: "news" });
+    patterns.logs.length = 0;
+    await client.say({ type: "send", group: "news", data: { text: "the-secret-body" } });
+    const line = patterns.logs.find((entry) => entry.text.includes("refused by policy"));
     expect(line?.level).toBe("information");
     expect(line?.text).toContain(client.connectionId);
-    expect(line?.text).toContain("admins");
-    expect(line?.text).not.toContain("secret-correlation");
+    expect(line?.text).toContain("news");
+    expect(line?.text).toContain("no role or pattern allows sending");
+    expect(patterns.logs.map((entry) => entry.text).join("\n")).not.toContain("the-secret-body");
   });
 
   it("When a client was put in a group at connect but may not leave it, then leave is refused and it stays a member", async () => {

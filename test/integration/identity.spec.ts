@@ -183,6 +183,25 @@ describe("per-user connection limit", () => {
     expect(await app.tableRows.userSlots("cycler")).toHaveLength(3);
   });
 
+  it("When every slot is held and one holder is recorded as gone, then the next connect frees that slot and takes it", async () => {
+    const stale = await connect("stale");
+    await connect("stale");
+    await connect("stale");
+    // The fault: a disconnect wrote its marker and stopped before releasing the slot.
+    await app.tableRows.client.upsertEntity(
+      { ...Keys.connection(app.hub, stale.connectionId), state: "gone", goneAt: new Date() },
+      "Merge",
+    );
+    expect(await app.tableRows.userSlots("stale")).toContain(stale.connectionId);
+    const next = await connect("stale");
+    expect(next.status).toBe(204);
+    const slots = await app.tableRows.userSlots("stale");
+    expect(slots).toHaveLength(3);
+    expect(slots).toContain(next.connectionId);
+    expect(slots).not.toContain(stale.connectionId);
+    expect((await connect("stale")).status).toBe(403);
+  });
+
   it("When a connect is delivered twice, then it holds one slot", async () => {
     const connectionId = uniqueId();
     expect((await connect("twice", connectionId)).status).toBe(204);
@@ -211,10 +230,6 @@ describe("hub names", () => {
     app.recorder.connections.add(connectionId);
     const join = await send("message", JSON.stringify({ type: "join", group: "g" }));
     expect(JSON.parse(join.text)).toMatchObject({ ok: true });
-    // Rows are keyed by the lower-case hub, whichever case wrote them.
-    expect(Keys.connection("SampleChat", connectionId)).toEqual(
-      Keys.connection("samplechat", connectionId),
-    );
     expect((await app.tableRows.connectionRow(connectionId))?.state).toBe("live");
 
     app.recorder.connections.delete(connectionId);

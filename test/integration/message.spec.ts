@@ -222,6 +222,20 @@ describe("message protocol", () => {
     ).toEqual([]);
   });
 
+  it("When joining a group it is already in fails at the service, then the membership it had stays", async () => {
+    const kept = await client();
+    expect((await kept.say({ type: "join", group: "kept" })).json()).toMatchObject({ ok: true });
+    app.recorder.refusedNames.add("kept");
+    try {
+      expect((await kept.say({ type: "join", group: "kept" })).json()).toMatchObject({
+        ok: false,
+      });
+    } finally {
+      app.recorder.refusedNames.delete("kept");
+    }
+    expect(await app.tableRows.groupMembers("kept")).toEqual([kept.connectionId]);
+  });
+
   it("When a raw client sends text, then it is echoed back as text", async () => {
     const raw = await client();
     const response = await raw.say("hello there", { contentType: "text/plain" });
@@ -329,6 +343,40 @@ describe("message protocol", () => {
     expect(app.recorder.calls.map((c) => (c.body as { data: number }).data)).toEqual([
       0, 1, 2, 3, 4,
     ]);
+  });
+});
+
+describe("text and binary frames without SWITCHBOARD_ECHO_RAW_FRAMES", () => {
+  const app = new TestApp();
+  beforeAll(async () => await app.start());
+  afterAll(async () => await app.stop());
+
+  it.each([
+    ["text", "text/plain", "hello"],
+    ["binary", "application/octet-stream", new Uint8Array([1, 2, 3])],
+  ] as const)(
+    "When a JSON-subprotocol client sends a %s frame, then an ack explains that only JSON messages are taken",
+    async (_, contentType, body) => {
+      const client = await app.client({ subprotocol: "json.webpubsub.azure.v1" });
+      const response = await client.say(body, { contentType });
+      expect(response.status).toBe(200);
+      expect(response.json()).toEqual({
+        type: "ack",
+        ok: false,
+        error: {
+          code: "bad_message",
+          message: expect.stringMatching(/JSON protocol messages.*SWITCHBOARD_ECHO_RAW_FRAMES/),
+        },
+      });
+      expect(app.recorder.calls).toEqual([]);
+    },
+  );
+
+  it("When a plain WebSocket client sends a frame, then 400 with the reason and no echo", async () => {
+    const client = await app.client();
+    const response = await client.say("hello", { contentType: "text/plain" });
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/text and binary frames are not accepted/);
   });
 });
 

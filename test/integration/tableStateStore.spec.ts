@@ -130,4 +130,19 @@ describe("TableStateStore ordering", () => {
     expect(await plain.openConnection(connection, 3)).toBe("gone");
     expect(await partitionRows(Keys.slotsOfUser(hub, userId))).toEqual([]);
   });
+
+  it("When a disconnect fails as it writes its marker, then the connection is already no member of its groups, and a retry completes", async () => {
+    const connection = { ...record("u"), groups: ["a", "b"] };
+    const { connectionId } = connection;
+    expect(await plain.openConnection(connection, 0)).toBe("opened");
+    const failing = storeInterruptedAt("upsertEntity", "c.", async () => {
+      await Promise.reject(new Error("storage went away"));
+    });
+    await expect(failing.removeConnection(hub, connectionId, "u")).rejects.toThrow(/went away/);
+    expect(await plain.getMembership(hub, "a", connectionId)).toBeUndefined();
+    expect(await plain.getMembership(hub, "b", connectionId)).toBeUndefined();
+    await plain.removeConnection(hub, connectionId, "u");
+    expect((await plain.getConnection(hub, connectionId))?.state).toBe("gone");
+    expect(await partitionRows(Keys.groupsOfConnection(hub, connectionId))).toEqual([]);
+  });
 });

@@ -60,9 +60,18 @@ describe("GroupPattern.fromServiceWildcard", () => {
     },
   );
 
-  it("When a role pattern has more than five * or ends in an escape, then it grants nothing", () => {
+  it("When a role pattern has more than five * (each of a ** counting), or an escape the service does not define, then it grants nothing", () => {
     expect(GroupPattern.fromServiceWildcard("*a*b*c*d*e*")).toBeUndefined();
+    expect(GroupPattern.fromServiceWildcard("**.**.**")).toBeUndefined();
+    expect(GroupPattern.fromServiceWildcard("**.**.*")?.matches("a.b.c", "u")).toBe(true);
     expect(GroupPattern.fromServiceWildcard("abc\\")).toBeUndefined();
+    expect(GroupPattern.fromServiceWildcard("a\\b")).toBeUndefined();
+    expect(GroupPattern.fromServiceWildcard("a\\\\b")?.matches("a\\b", "u")).toBe(true);
+  });
+
+  it("When names hold characters beyond the BMP, then ? and literals take whole characters", () => {
+    expect(GroupPattern.fromServiceWildcard("room-?")?.matches("room-🚀", "u")).toBe(true);
+    expect(GroupPattern.fromServiceWildcard("🚀-*")?.matches("🚀-x", "u")).toBe(true);
   });
 });
 

@@ -76,8 +76,9 @@ function variants(compareWith: string | undefined): Variant[] {
 
 /**
  * Signed `message` events per second, p50 and p99, for each variant: the server on its own
- * core and the same load generator on the other. Rounds interleave the variants, so drifts in
- * the machine's speed hit each alike; each figure is the median round. A run with any error or
+ * core and the same load generator on the other. Rounds interleave the variants (in reverse
+ * every other round), so drifts in the machine's speed and what ran just before hit each alike;
+ * each figure is the median round. A run with any error or
  * non-2xx answer, or whose sample answer is not a success, is refused rather than counted.
  */
 export async function eventThroughput(
@@ -88,7 +89,13 @@ export async function eventThroughput(
   const list = variants(compareWith);
   const results = list.map(() => [] as LoadResult[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, variant] of list.entries()) results[i]?.push(await measure(variant, seconds));
+    // Every other round runs the variants in reverse, so none always follows the same one.
+    const order = [...list.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const variant = list[i];
+      if (variant !== undefined) results[i]?.push(await measure(variant, seconds));
+    }
   }
   return list.map((variant, i) => {
     const runs = [...(results[i] ?? [])].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadResult } from "./loadGenerator.js";
@@ -67,7 +68,7 @@ function variants(compareWith: string | undefined): Variant[] {
     ...(compareWith === undefined
       ? []
       : switchboard(
-          ` (${path.basename(compareWith)})`,
+          ` (${checkoutLabel(compareWith)})`,
           path.join(compareWith, "dist/bench/servers/localHost.js"),
           "BenchOther",
         )),
@@ -103,6 +104,12 @@ export async function eventThroughput(
     if (!middle) throw new Error(`no runs for ${variant.name}`);
     return { server: variant.name, ...middle, rounds: runs.map((run) => run.requestsPerSecond) };
   });
+}
+
+/** The compared checkout's commit (its folder's name where git cannot tell). */
+export function checkoutLabel(root: string): string {
+  const head = spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  return head.status === 0 ? head.stdout.trim() : path.basename(root);
 }
 
 async function measure(variant: Variant, seconds: number): Promise<LoadResult> {

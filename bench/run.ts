@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { coldStart, coldStartInstructions } from "./coldStart.js";
-import { eventThroughput } from "./eventThroughput.js";
+import { checkoutLabel, eventThroughput } from "./eventThroughput.js";
 import { groupFanout } from "./groupFanout.js";
 import { startRestStub } from "./restStub.js";
 import { writeResults } from "./writeResults.js";
@@ -76,7 +76,7 @@ await writeResults(
   sourceDir,
   {
     measuredAt: new Date().toISOString(),
-    ...(compareWith === undefined ? {} : { comparedWith: path.basename(compareWith) }),
+    ...(compareWith === undefined ? {} : { comparedWith: checkoutLabel(compareWith) }),
     throughput,
     fanout,
     coldStart: cold,

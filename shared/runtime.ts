@@ -1,11 +1,10 @@
 import type { Config } from "./config/config.js";
 import { loadConfig } from "./config/loadConfig.js";
-import { SignatureCache } from "./protocol/signatureCache.js";
 import { RateLimiter } from "./routing/rateLimiter.js";
 import type { HubService } from "./service/hubService.js";
 import { WebPubSubHubService } from "./service/webPubSubHubService.js";
-import { lazyTableClient } from "./state/createTableClient.js";
 import type { StateStore } from "./state/stateStore.js";
+import { TableAccess } from "./state/tableAccess.js";
 import { TableStateStore } from "./state/tableStateStore.js";
 
 /** Everything a request needs: configuration and the clients built from it, once per process. */
@@ -14,7 +13,6 @@ export interface Runtime {
   readonly store: StateStore;
   readonly service: HubService;
   readonly limiter: RateLimiter;
-  readonly signatures: SignatureCache;
 }
 
 export function createRuntime(
@@ -25,10 +23,17 @@ export function createRuntime(
     config,
     store:
       parts.store ??
-      new TableStateStore(lazyTableClient(config.storage.connectionString, config.storage.table)),
-    service: parts.service ?? new WebPubSubHubService(config.service, config.hub),
+      new TableStateStore(
+        TableAccess.fromConnectionString(
+          config.storage.connectionString,
+          config.storage.table,
+          config.deadlines.storageMs,
+        ),
+      ),
+    service:
+      parts.service ??
+      new WebPubSubHubService(config.service, config.hub, config.deadlines.serviceMs),
     limiter: parts.limiter ?? new RateLimiter(config.messages.perMinute),
-    signatures: parts.signatures ?? new SignatureCache(config.signingKeys),
   };
 }
 

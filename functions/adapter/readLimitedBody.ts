@@ -1,5 +1,5 @@
 import type { HttpRequest } from "@azure/functions";
-import { HttpError } from "../../shared/errors/httpError.js";
+import { HttpError } from "../../shared/errors.js";
 
 /**
  * Reads a request body up to `maxBytes`, refusing larger ones with 413 as soon as the declared

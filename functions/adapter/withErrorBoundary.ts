@@ -5,8 +5,7 @@ import type {
   InvocationContext,
 } from "@azure/functions";
 import { startupWarnings } from "../../shared/config/startupWarnings.js";
-import { HttpError } from "../../shared/errors/httpError.js";
-import { toError } from "../../shared/errors/toError.js";
+import { DependencyError, HttpError, toError } from "../../shared/errors.js";
 import type { Log } from "../../shared/log/log.js";
 import { getRuntime, type Runtime } from "../../shared/runtime.js";
 import { contextLog } from "./contextLog.js";
@@ -45,11 +44,13 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
         };
       }
       const error = toError(thrown);
-      log.error("request failed", {
-        invocationId: context.invocationId,
-        error: error.name,
-        detail: error.message,
-      });
+      log.error(
+        "request failed",
+        error instanceof DependencyError
+          ? { dependency: error.dependency, status: error.status, reason: error.reason }
+          : { error: error.name },
+        error,
+      );
       return {
         status: 500,
         headers: { "Content-Type": "text/plain; charset=utf-8" },

@@ -1,4 +1,4 @@
-import { HttpError } from "../../shared/errors/httpError.js";
+import { HttpError } from "../../shared/errors.js";
 import { CHAT_PAGE } from "../../web/chatPage.js";
 import { withErrorBoundary } from "../adapter/withErrorBoundary.js";
 

@@ -1,4 +1,4 @@
-import { HttpError } from "../../shared/errors/httpError.js";
+import { HttpError } from "../../shared/errors.js";
 import { EVENT_ROUTES, type EventRoute } from "../../shared/events/eventRoutes.js";
 import { handleEventRequest } from "../../shared/events/handleEventRequest.js";
 import { readLimitedBody } from "../adapter/readLimitedBody.js";

@@ -42,6 +42,12 @@ export interface Config {
     /** Echo text and binary frames of plain WebSocket clients back to the sender. */
     readonly echoRawFrames: boolean;
   };
+  /** Deadlines, in milliseconds: of one Table Storage call, one REST call, one whole event. */
+  readonly deadlines: {
+    readonly storageMs: number;
+    readonly serviceMs: number;
+    readonly eventMs: number;
+  };
   /** Who may join, leave and send to which groups, and whether direct messages are allowed. */
   readonly authorization: AuthorizationSettings;
   /** Settings that are set but no longer read (each gets a start-up warning). */

@@ -101,6 +101,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxGroupsPerConnection: read.integer(S.maxGroupsPerConnection, 100, 1, 1000),
       echoRawFrames: read.boolean(S.echoRawFrames, false),
     },
+    deadlines: {
+      storageMs: read.integer(S.storageTimeoutMs, 5000, 50, 60_000),
+      serviceMs: read.integer(S.serviceTimeoutMs, 5000, 50, 60_000),
+      eventMs: read.integer(S.eventTimeoutMs, 10_000, 100, 120_000),
+    },
     authorization: {
       joinGroups: readPatterns(read, S.joinGroups, []),
       sendGroups: readPatterns(read, S.sendGroups, ["*"]),

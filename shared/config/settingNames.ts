@@ -26,6 +26,9 @@ export const SettingNames = {
   directMessages: "SWITCHBOARD_DIRECT_MESSAGES",
   maxGroupsPerConnection: "SWITCHBOARD_MAX_GROUPS_PER_CONNECTION",
   echoRawFrames: "SWITCHBOARD_ECHO_RAW_FRAMES",
+  storageTimeoutMs: "SWITCHBOARD_STORAGE_TIMEOUT_MS",
+  serviceTimeoutMs: "SWITCHBOARD_SERVICE_TIMEOUT_MS",
+  eventTimeoutMs: "SWITCHBOARD_EVENT_TIMEOUT_MS",
   messagesPerMinute: "SWITCHBOARD_MESSAGES_PER_MINUTE",
   demoPage: "SWITCHBOARD_DEMO_PAGE",
 } as const;

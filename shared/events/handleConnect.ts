@@ -1,5 +1,5 @@
 import type { ConnectRequest, ConnectResponse } from "@azure/web-pubsub-express";
-import { HttpError } from "../errors/httpError.js";
+import { HttpError } from "../errors.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { chooseSubprotocol } from "../protocol/subprotocols.js";
 import type { EventDeps } from "./eventDeps.js";

@@ -1,9 +1,10 @@
-import { HttpError } from "../errors/httpError.js";
+import { HttpError } from "../errors.js";
 import type { Log } from "../log/log.js";
 import { answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
 import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
-import { equalSecrets } from "../protocol/signature.js";
+import { equalSecrets, isValidSignature } from "../protocol/signature.js";
+import { withinDeadline } from "../deadline.js";
 import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
 import { handleMessage } from "../routing/handleMessage.js";
 import type { Runtime } from "../runtime.js";
@@ -49,14 +50,19 @@ export async function handleEventRequest(
 
   const event = decodeEvent(attributes, await request.readBody(MAX_EVENT_BODY_BYTES));
   const deps = { ...runtime, log: withFields(log, fields) };
+  const { eventMs } = config.deadlines;
   switch (event.kind) {
     case "connect":
-      return await handleConnect(event.request, deps);
+      return await withinDeadline(eventMs, async () => await handleConnect(event.request, deps));
     case "connected":
-      return await handleConnected(event.request, deps);
+      return await withinDeadline(eventMs, async () => await handleConnected(event.request, deps));
     case "disconnected":
-      return await handleDisconnected(event.request, deps);
+      return await withinDeadline(
+        eventMs,
+        async () => await handleDisconnected(event.request, deps),
+      );
     case "user":
+      // Its own deadline inside, so a failure past it is still answered as an ack.
       return await handleMessage(event, deps);
   }
 }
@@ -65,7 +71,7 @@ export async function handleEventRequest(
 function authenticate(
   attributes: EventAttributes,
   code: string | undefined,
-  { config, signatures }: Runtime,
+  { config }: Runtime,
 ): void {
   const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
   if (
@@ -80,7 +86,7 @@ function authenticate(
     }
   } else if (attributes.signature === null) {
     throw new HttpError(401, "ce-signature header is missing");
-  } else if (!signatures.isValid(attributes.signature, attributes.connectionId)) {
+  } else if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
     throw new HttpError(401, "ce-signature matches no configured access key");
   }
   // The service sends `ce-hub` in lower case (Azure/azure-sdk-for-js#22134): compare without case.
@@ -106,6 +112,6 @@ function withFields(log: Log, fields: Record<string, string>): Log {
   return {
     info: (message, extra) => log.info(message, { ...fields, ...extra }),
     warn: (message, extra) => log.warn(message, { ...fields, ...extra }),
-    error: (message, extra) => log.error(message, { ...fields, ...extra }),
+    error: (message, extra, error) => log.error(message, { ...fields, ...extra }, error),
   };
 }

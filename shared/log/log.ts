@@ -5,7 +5,8 @@ export type LogFields = Readonly<Record<string, string | number | boolean | unde
 export interface Log {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+  /** `error` is the failure itself, logged whole (stack and cause), never only its message. */
+  error(message: string, fields?: LogFields, error?: unknown): void;
 }
 
 export const silentLog: Log = {

@@ -1,4 +1,4 @@
-import { HttpError } from "../errors/httpError.js";
+import { HttpError } from "../errors.js";
 import type { Log } from "../log/log.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import type { Runtime } from "../runtime.js";

@@ -4,7 +4,7 @@ import type {
   UserEventRequest,
 } from "@azure/web-pubsub-express";
 import { z } from "zod";
-import { HttpError } from "../errors/httpError.js";
+import { HttpError } from "../errors.js";
 import { decodeConnectionState } from "./decodeConnectionState.js";
 import type { EventAttributes } from "./readEventAttributes.js";
 import { INVALID_JSON, type WebPubSubEvent } from "./webPubSubEvent.js";
@@ -22,7 +22,12 @@ const connectBody = z.looseObject({
 /** Turns verified attributes and the raw body into the typed event its handler expects. */
 export function decodeEvent(attributes: EventAttributes, body: Uint8Array): WebPubSubEvent {
   const context = toConnectionContext(attributes);
-  const base = { id: attributes.id, source: attributes.source, size: body.byteLength };
+  const base = {
+    id: attributes.id,
+    source: attributes.source,
+    time: attributes.time,
+    size: body.byteLength,
+  };
   switch (attributes.kind) {
     case "connect": {
       const parsed = parseJsonBody(body, connectBody, "connect");

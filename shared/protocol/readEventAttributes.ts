@@ -1,5 +1,5 @@
 import { CloudEvent, HTTP, ValidationError } from "cloudevents";
-import { HttpError } from "../errors/httpError.js";
+import { HttpError } from "../errors.js";
 import { HeaderNames, SystemEventTypes, USER_EVENT_TYPE_PREFIX } from "./headerNames.js";
 import type { EventKind } from "./webPubSubEvent.js";
 
@@ -7,6 +7,8 @@ import type { EventKind } from "./webPubSubEvent.js";
 export interface EventAttributes {
   readonly kind: EventKind;
   readonly id: string;
+  /** `ce-time`, when sent. */
+  readonly time: string | undefined;
   readonly type: string;
   readonly source: string;
   readonly hub: string;
@@ -40,6 +42,7 @@ export function readEventAttributes(headers: Headers): EventAttributes {
   return {
     kind: kindOf(type),
     id: event.id,
+    time: optional(HeaderNames.time),
     type,
     source: headers.get(HeaderNames.source) ?? event.source,
     hub,

@@ -16,6 +16,8 @@ export type WebPubSubEvent = {
   /** `ce-id` and `ce-source`: together unique per event, so retries of one event share them. */
   readonly id: string;
   readonly source: string;
+  /** `ce-time`, when sent. */
+  readonly time: string | undefined;
   /** Size of the request body in bytes. */
   readonly size: number;
 } & (

@@ -1,4 +1,5 @@
-import { toError } from "../errors/toError.js";
+import { toError } from "../errors.js";
+import { SEND_DEDUPE_WINDOW_MS } from "../routing/routeMessage.js";
 import type { Log } from "../log/log.js";
 import type { Runtime } from "../runtime.js";
 
@@ -13,6 +14,8 @@ export interface ReconcileOptions {
   readonly concurrency: number;
   /** Most markers deleted in one run. */
   readonly maxPurges: number;
+  /** Most rows the orphan sweep reads in one run. */
+  readonly maxSweepRows: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
@@ -21,6 +24,7 @@ export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
   budgetMs: 4 * 60_000,
   concurrency: 8,
   maxPurges: 5000,
+  maxSweepRows: 20_000,
 };
 
 export interface ReconcileReport {
@@ -28,13 +32,18 @@ export interface ReconcileReport {
   readonly removed: number;
   readonly failed: number;
   readonly purged: number;
+  /** Membership, index, slot and send-claim rows read and removed by the orphan sweep. */
+  readonly orphans: { readonly scanned: number; readonly removed: number };
+  /** False when the run stopped at its time or row budget; the next run goes on. */
   readonly complete: boolean;
 }
 
 /**
- * Repairs what lost `disconnected` events leave behind: every recorded connection the service
- * no longer has is removed with its memberships, and old disconnected markers are purged.
- * Runs from a timer, never on an event's path; one failing check does not stop the run.
+ * Repairs what lost or half-applied events leave behind: every recorded connection the service
+ * no longer has is removed with its memberships and slot; old disconnected markers are purged,
+ * each after what its disconnect left; and membership, index and slot rows whose connection is
+ * gone or was never recorded are removed, as are expired send claims. Runs from a timer, never
+ * on an event's path; one failing check does not stop the run; the work per run is bounded.
  */
 export async function reconcileConnections(
   runtime: Runtime,
@@ -67,14 +76,26 @@ export async function reconcileConnections(
     new Date(now.getTime() - options.markerMs),
     options.maxPurges,
   );
+  const sweep = await store.sweepOrphans(config.hub, {
+    maxRows: options.maxSweepRows,
+    slotGraceMs: options.graceMs,
+    sendWindowMs: SEND_DEDUPE_WINDOW_MS,
+    now,
+  });
   const report = {
     checked: tally.kept + tally.removed + tally.failed,
     removed: tally.removed,
     failed: tally.failed,
     purged,
-    complete,
+    orphans: { scanned: sweep.scanned, removed: sweep.removed },
+    complete: complete && sweep.complete,
   };
-  log.info("connections reconciled", report);
+  log.info("connections reconciled", {
+    ...report,
+    orphans: undefined,
+    orphansScanned: sweep.scanned,
+    orphansRemoved: sweep.removed,
+  });
   return report;
 }
 

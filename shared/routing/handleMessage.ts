@@ -1,7 +1,7 @@
 import type { UserEventRequest } from "@azure/web-pubsub-express";
 import { SettingNames as S } from "../config/settingNames.js";
-import { HttpError } from "../errors/httpError.js";
-import { statusOf } from "../errors/statusOf.js";
+import { withinDeadline } from "../deadline.js";
+import { DependencyError, HttpError, ServiceRefusal } from "../errors.js";
 import type { EventDeps } from "../events/eventDeps.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { isJsonSubprotocol } from "../protocol/subprotocols.js";
@@ -34,19 +34,33 @@ export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<
   }
   if (!parsed.ok) return ack(id, error(parsed.code, parsed.reason));
   try {
-    return ack(id, await routeMessage(parsed.message, event, deps));
-  } catch (thrown) {
-    // The service refusing a call (4xx) is an answer for the sender; anything else is a failure.
-    const status = statusOf(thrown);
-    if (status === undefined || status < 400 || status >= 500) throw thrown;
-    deps.log.warn("the service refused a call", { status });
     return ack(
       id,
-      error(
-        status === 403 ? "forbidden" : status === 404 ? "gone" : "bad_message",
-        `the service refused the request (${status})`,
+      await withinDeadline(
+        config.deadlines.eventMs,
+        async () => await routeMessage(parsed.message, event, deps),
       ),
     );
+  } catch (thrown) {
+    if (thrown instanceof ServiceRefusal) {
+      // What the sender asked for: a name the service does not take, a connection it lost.
+      deps.log.info("the service refused the request", { status: thrown.status });
+      return ack(id, error(thrown.code, thrown.message));
+    }
+    if (!(thrown instanceof DependencyError)) throw thrown;
+    deps.log.error(
+      "message failed: a dependency failed",
+      { dependency: thrown.dependency, status: thrown.status, reason: thrown.reason },
+      thrown,
+    );
+    return ack(id, {
+      ok: false,
+      error: {
+        code: "unavailable",
+        message: `${thrown.message}; try again with the same id`,
+        ...(thrown.retryAfterMs === undefined ? {} : { retryAfterMs: thrown.retryAfterMs }),
+      },
+    });
   }
 }
 
@@ -70,7 +84,10 @@ async function rawFrame(
   if (event.size > config.messages.maxBytes) {
     throw new HttpError(413, `messages are limited to ${config.messages.maxBytes} bytes`);
   }
-  const sender = await identifySender(request.context, store, log);
+  const sender = await withinDeadline(
+    config.deadlines.eventMs,
+    async () => await identifySender(request.context, store, log),
+  );
   if (!sender.ok) throw new HttpError(403, sender.reason);
   if (request.dataType === "text") {
     return {

@@ -2,7 +2,14 @@
 export type MessageId = string | number;
 
 export type AckErrorCode =
-  "bad_message" | "unknown_type" | "forbidden" | "too_large" | "rate_limited" | "gone";
+  | "bad_message"
+  | "unknown_type"
+  | "forbidden"
+  | "too_large"
+  | "rate_limited"
+  | "gone"
+  /** A dependency failed or the event ran past its deadline: try again with the same id. */
+  | "unavailable";
 
 export type Ack =
   | {
@@ -20,7 +27,12 @@ export type Ack =
       readonly type: "ack";
       readonly id?: MessageId;
       readonly ok: false;
-      readonly error: { readonly code: AckErrorCode; readonly message: string };
+      readonly error: {
+        readonly code: AckErrorCode;
+        readonly message: string;
+        /** For `unavailable` and `rate_limited`: how long to wait before trying again. */
+        readonly retryAfterMs?: number;
+      };
     };
 
 /** What recipients receive for every `send`. */

@@ -1,37 +1,67 @@
 const WINDOW_MS = 60_000;
+/** Keys tracked before refilled ones are dropped. */
 const MAX_TRACKED = 50_000;
 
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
 /**
- * Fixed one-minute windows per key (a connection). Memory is bounded: when too many keys are
- * tracked, expired windows are dropped. Limits hold per app instance, which is what a
- * scaled-out Functions app can enforce without a shared store on the hot path.
+ * A token bucket per key (a connection): `perMinute` messages at once, refilled evenly over a
+ * minute, so there is no boundary where twice the rate gets through. Past `MAX_TRACKED` keys,
+ * the buckets that have refilled (equal to no bucket at all) are dropped, then the least
+ * recently used ones that are not limited; a limited key is never forgotten because others
+ * arrive, so beyond the cap memory grows only with keys limited within the last minute. Limits hold per app instance, which is what a scaled-out Functions app
+ * can enforce without a shared store on the hot path.
  */
 export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly buckets = new Map<string, Bucket>();
+  /** After a sweep that found nothing to drop, the next one waits, so takes stay O(1). */
+  private nextEvictionAt = 0;
 
   constructor(
     private readonly perMinute: number,
     private readonly now: () => number = Date.now,
+    private readonly maxTracked = MAX_TRACKED,
   ) {}
 
-  /** Counts one message; false when the key has used up its window. */
+  /** Counts one message; false when the key has no message left. */
   take(key: string): boolean {
     if (this.perMinute === 0) return true;
     const now = this.now();
-    let window = this.windows.get(key);
-    if (window === undefined || now - window.start >= WINDOW_MS) {
-      if (this.windows.size >= MAX_TRACKED) this.prune(now);
-      window = { start: now, count: 0 };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return window.count <= this.perMinute;
+    const bucket = this.refilled(this.buckets.get(key), now);
+    this.buckets.delete(key);
+    if (this.buckets.size >= this.maxTracked && now >= this.nextEvictionAt) this.evict(now);
+    // Re-inserted, so the map's order is least recently used first.
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
-  private prune(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (now - window.start >= WINDOW_MS) this.windows.delete(key);
+  /** How many keys are tracked. */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refilled(bucket: Bucket | undefined, now: number): Bucket {
+    if (bucket === undefined) return { tokens: this.perMinute, at: now };
+    const earned = ((now - bucket.at) * this.perMinute) / WINDOW_MS;
+    return { tokens: Math.min(this.perMinute, bucket.tokens + earned), at: now };
+  }
+
+  /** Drops refilled buckets, then unlimited ones (least recently used first), to 90% of the cap. */
+  private evict(now: number): void {
+    const target = Math.floor(this.maxTracked * 0.9);
+    for (const [key, bucket] of this.buckets) {
+      if (this.refilled(bucket, now).tokens >= this.perMinute) this.buckets.delete(key);
     }
-    if (this.windows.size >= MAX_TRACKED) this.windows.clear();
+    for (const [key, bucket] of this.buckets) {
+      if (this.buckets.size <= target) break;
+      if (this.refilled(bucket, now).tokens >= 1) this.buckets.delete(key);
+    }
+    // Every key left is limited: they refill within a minute; until then, no more sweeps.
+    if (this.buckets.size >= this.maxTracked) this.nextEvictionAt = now + 1000;
   }
 }

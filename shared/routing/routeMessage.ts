@@ -1,18 +1,22 @@
 import { authorizeDirect, authorizeGroup, type Decision } from "../authorization/authorize.js";
 import { SettingNames as S } from "../config/settingNames.js";
 import type { EventDeps } from "../events/eventDeps.js";
+import type { UserEvent } from "../protocol/webPubSubEvent.js";
+import type { EventStamp } from "../state/stateStore.js";
 import type { ClientMessage } from "./clientMessage.js";
 import { identifySender, type Sender } from "./identifySender.js";
-import type { AckErrorCode, Envelope } from "./messageTypes.js";
-import { serverMessageId } from "./serverMessageId.js";
-import type { UserEvent } from "../protocol/webPubSubEvent.js";
+import type { AckErrorCode, Envelope, MessageId } from "./messageTypes.js";
+import { clientIdKey, serverMessageId } from "./serverMessageId.js";
 
 /** Most distinct users a `members` answer lists. */
 export const MEMBERS_LIMIT = 1000;
 
+/** How long a `send` with a client `id` is remembered: a retry within it is not sent again. */
+export const SEND_DEDUPE_WINDOW_MS = 2 * 60_000;
+
 export type Outcome =
   | { ok: true; messageId?: string; members?: readonly string[]; truncated?: boolean }
-  | { ok: false; error: { code: AckErrorCode; message: string } };
+  | { ok: false; error: { code: AckErrorCode; message: string; retryAfterMs?: number } };
 
 /**
  * Carries out one protocol message for its sender. Every action reads who the sender is from
@@ -33,8 +37,8 @@ export async function routeMessage(
       return await members(message.group, event, deps);
     case "send":
       return message.group === undefined
-        ? await sendToUser(message.user ?? "", message.data, event, deps)
-        : await sendToGroup(message.group, message.data, event, deps);
+        ? await sendToUser(message.user ?? "", message.data, message.id, event, deps)
+        : await sendToGroup(message.group, message.data, message.id, event, deps);
   }
 }
 
@@ -54,9 +58,11 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
   const cap = config.messages.maxGroupsPerConnection;
   const rows = await store.listConnectionGroups(context.hub, context.connectionId, 2 * cap);
   const existing = rows.find((row) => row.group === group);
-  if (existing?.state === "left" && existing.joinEventId === event.id) {
-    // This very join was undone by a later leave: a re-delivery must not join again.
-    log.info("re-delivered join after a leave; not applied", { group: group.slice(0, 128) });
+  if (existing?.state === "left" && isUndoneBy(event, existing.joinedBy, existing.leftBy)) {
+    // This join, or one older than the leave, comes after that leave: it must not join again.
+    log.info("join older than the group's last leave; not applied", {
+      group: group.slice(0, 128),
+    });
     return { ok: true };
   }
   if (existing?.state !== "member") {
@@ -76,7 +82,9 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
   // The store first, then the service; a failed service call takes back the rows this join
   // wrote (a membership that was there before stays).
   const member = { userId: sender.userId, roles: sender.roles };
-  if (!(await store.addMembership(context.hub, context.connectionId, member, group, event.id))) {
+  if (
+    !(await store.addMembership(context.hub, context.connectionId, member, group, stamp(event)))
+  ) {
     return error("gone", "this connection is no longer connected");
   }
   const undo = async () => {
@@ -111,7 +119,7 @@ async function leave(group: string, event: UserEvent, deps: EventDeps): Promise<
   );
   if (refusal) return refusal;
   // The right to send goes first, so a leave that fails half way never leaves it behind.
-  await store.removeMembership(context.hub, context.connectionId, group);
+  await store.removeMembership(context.hub, context.connectionId, group, stamp(event));
   await service.removeFromGroup(group, context.connectionId);
   return { ok: true };
 }
@@ -135,6 +143,7 @@ async function members(group: string, event: UserEvent, deps: EventDeps): Promis
 async function sendToGroup(
   group: string,
   data: unknown,
+  clientId: MessageId | undefined,
   event: UserEvent,
   deps: EventDeps,
 ): Promise<Outcome> {
@@ -143,14 +152,16 @@ async function sendToGroup(
   const decision = authorizeGroup("send", sender, group, isMember, deps.config.authorization);
   const refusal = refused("send", decision, group, deps);
   if (refusal) return refusal;
-  const envelope = toEnvelope(event, sender.userId, { group }, data);
-  await deps.service.sendToGroup(group, envelope);
-  return routed(envelope, "group", deps);
+  const envelope = toEnvelope(event, clientId, sender.userId, { group }, data);
+  return await routeOnce(envelope, clientId, event, deps, async () => {
+    await deps.service.sendToGroup(group, envelope);
+  });
 }
 
 async function sendToUser(
   user: string,
   data: unknown,
+  clientId: MessageId | undefined,
   event: UserEvent,
   deps: EventDeps,
 ): Promise<Outcome> {
@@ -162,9 +173,70 @@ async function sendToUser(
     log.info("message refused by policy", { action: "send", to: "user", rule: decision.rule });
     return error("forbidden", decision.reason);
   }
-  const envelope = toEnvelope(event, sender.userId, { user }, data);
-  await deps.service.sendToUser(user, envelope);
-  return routed(envelope, "user", deps);
+  const envelope = toEnvelope(event, clientId, sender.userId, { user }, data);
+  return await routeOnce(envelope, clientId, event, deps, async () => {
+    await deps.service.sendToUser(user, envelope);
+  });
+}
+
+/**
+ * Routes a send once per (connection, client id) within `SEND_DEDUPE_WINDOW_MS`: the claim is a
+ * conditional insert made before the REST call, confirmed after it, and dropped when the call
+ * fails, so a retry of a failed send is sent and a retry of a routed one is not. A send without
+ * an id is routed every time (its server id still lets recipients drop a re-delivered event).
+ */
+async function routeOnce(
+  envelope: Envelope,
+  clientId: MessageId | undefined,
+  event: UserEvent,
+  deps: EventDeps,
+  send: () => Promise<void>,
+): Promise<Outcome> {
+  const { store, config, log } = deps;
+  const { hub, connectionId } = event.request.context;
+  const to = envelope.group === undefined ? "user" : "group";
+  if (clientId === undefined) {
+    await send();
+    log.info("message routed", { messageId: envelope.id, to });
+    return { ok: true, messageId: envelope.id };
+  }
+  const key = clientIdKey(clientId);
+  const claim = await store.claimSend(hub, connectionId, key, envelope.id, SEND_DEDUPE_WINDOW_MS);
+  if (claim.outcome === "sent") {
+    log.info("message already routed; not sent again", { messageId: envelope.id });
+    return { ok: true, messageId: claim.messageId };
+  }
+  if (claim.outcome === "pending") {
+    // Another attempt holds the claim: wait for it while it may still be running, then take over.
+    const waitMs = claim.since.getTime() + config.deadlines.eventMs - Date.now();
+    if (waitMs > 0 || !(await store.reclaimSend(hub, connectionId, key, envelope.id, claim.etag))) {
+      return {
+        ok: false,
+        error: {
+          code: "unavailable",
+          message:
+            "an earlier attempt of this message is still being routed; try again with the same id",
+          retryAfterMs: Math.max(waitMs, 1000),
+        },
+      };
+    }
+  }
+  try {
+    await send();
+  } catch (thrown) {
+    await store.releaseSend(hub, connectionId, key).catch(() => undefined);
+    throw thrown;
+  }
+  log.info("message routed", { messageId: envelope.id, to });
+  try {
+    await store.confirmSend(hub, connectionId, key);
+  } catch {
+    // Routed all the same: a retry after the claim's deadline sends it again, with the same id.
+    log.warn("routed message could not be confirmed for de-duplication", {
+      messageId: envelope.id,
+    });
+  }
+  return { ok: true, messageId: envelope.id };
 }
 
 /**
@@ -185,23 +257,19 @@ async function memberSender(
 
 function toEnvelope(
   event: UserEvent,
+  clientId: MessageId | undefined,
   from: string,
   target: { group: string } | { user: string },
   data: unknown,
 ): Envelope {
   return {
     type: "message",
-    id: serverMessageId(event.source, event.id),
+    id: serverMessageId(event, event.request.context.connectionId, clientId),
     from,
     ...target,
     data,
     at: new Date().toISOString(),
   };
-}
-
-function routed(envelope: Envelope, to: "group" | "user", { log }: EventDeps): Outcome {
-  log.info("message routed", { messageId: envelope.id, to });
-  return { ok: true, messageId: envelope.id };
 }
 
 /** A refusal ack when the policy says no, logged (never with the message body). */
@@ -222,6 +290,29 @@ function refused(
 
 function refusedSender(sender: Extract<Sender, { ok: false }>): Outcome {
   return error(sender.code, sender.reason);
+}
+
+function stamp(event: UserEvent): EventStamp {
+  return { id: event.id, time: event.time };
+}
+
+/**
+ * True when a join was undone by a leave recorded after it: the same event delivered again, or
+ * an event older than the leave (by its `ce-id` where both are whole numbers, as the service's
+ * per-connection counters are, else by its `ce-time`, whose unit is the second).
+ */
+function isUndoneBy(
+  join: UserEvent,
+  joinedBy: EventStamp,
+  leftBy: EventStamp | undefined,
+): boolean {
+  if (join.id === joinedBy.id) return true;
+  if (leftBy === undefined) return false;
+  if (/^\d{1,15}$/.test(join.id) && /^\d{1,15}$/.test(leftBy.id)) {
+    return Number(join.id) < Number(leftBy.id);
+  }
+  const [joinedAt, leftAt] = [Date.parse(join.time ?? ""), Date.parse(leftBy.time ?? "")];
+  return !Number.isNaN(joinedAt) && !Number.isNaN(leftAt) && joinedAt < leftAt;
 }
 
 function error(code: AckErrorCode, message: string): Outcome {

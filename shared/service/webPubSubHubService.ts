@@ -1,11 +1,14 @@
 import type { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { statusOf } from "../errors/statusOf.js";
 import type { Config } from "../config/config.js";
+import { callSignal, isAbort } from "../deadline.js";
+import { DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
 
 /**
  * HubService over `@azure/web-pubsub`. The SDK (and, with Entra ID, `@azure/identity`) is loaded
  * and the client built on the first call, once, so cold starts that need no REST call stay light.
+ * Every call has a deadline (the SDK's retries inside it); a 400 or 404 is the sender's
+ * (`ServiceRefusal`), every other failure the operator's or the platform's (`DependencyError`).
  */
 export class WebPubSubHubService implements HubService {
   private client: Promise<WebPubSubServiceClient> | undefined;
@@ -13,46 +16,75 @@ export class WebPubSubHubService implements HubService {
   constructor(
     private readonly service: Config["service"],
     private readonly hub: string,
+    private readonly timeoutMs: number,
   ) {}
 
   async sendToGroup(group: string, message: object): Promise<void> {
-    await (await this.sdk()).group(group).sendToAll(message);
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.group(group).sendToAll(message, { abortSignal });
+    });
   }
 
   async sendToUser(userId: string, message: object): Promise<void> {
-    await (await this.sdk()).sendToUser(userId, message);
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.sendToUser(userId, message, { abortSignal });
+    });
   }
 
   async addToGroup(group: string, connectionId: string): Promise<boolean> {
     try {
-      await (await this.sdk()).group(group).addConnection(connectionId);
+      await this.call(async (sdk, abortSignal) => {
+        await sdk.group(group).addConnection(connectionId, { abortSignal });
+      });
       return true;
     } catch (error) {
-      if (statusOf(error) === 404) return false;
+      if (error instanceof ServiceRefusal && error.status === 404) return false;
       throw error;
     }
   }
 
   async removeFromGroup(group: string, connectionId: string): Promise<void> {
-    await (await this.sdk()).group(group).removeConnection(connectionId);
+    try {
+      await this.call(async (sdk, abortSignal) => {
+        await sdk.group(group).removeConnection(connectionId, { abortSignal });
+      });
+    } catch (error) {
+      // A connection the service no longer has is in no group: what was wanted.
+      if (!(error instanceof ServiceRefusal && error.status === 404)) throw error;
+    }
   }
 
   async connectionExists(connectionId: string): Promise<boolean> {
-    return await (await this.sdk()).connectionExists(connectionId);
+    return await this.call(
+      async (sdk, abortSignal) => await sdk.connectionExists(connectionId, { abortSignal }),
+    );
   }
 
   async getClientAccess(request: ClientAccessRequest): Promise<ClientAccess> {
     // Computed before the token is signed, so the advertised expiry is never later than the real one.
     const expiresAt = new Date(Date.now() + request.minutes * 60_000);
-    const token = await (
-      await this.sdk()
-    ).getClientAccessToken({
-      userId: request.userId,
-      roles: [...request.roles],
-      groups: [...request.groups],
-      expirationTimeInMinutes: request.minutes,
-    });
+    const token = await this.call(
+      async (sdk, abortSignal) =>
+        await sdk.getClientAccessToken({
+          userId: request.userId,
+          roles: [...request.roles],
+          groups: [...request.groups],
+          expirationTimeInMinutes: request.minutes,
+          abortSignal,
+        }),
+    );
     return { url: token.url, expiresAt };
+  }
+
+  private async call<T>(
+    operation: (sdk: WebPubSubServiceClient, abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const sdk = await this.sdk();
+    try {
+      return await operation(sdk, callSignal(this.timeoutMs));
+    } catch (error) {
+      throw classify(error);
+    }
   }
 
   private async sdk(): Promise<WebPubSubServiceClient> {
@@ -78,4 +110,31 @@ export class WebPubSubHubService implements HubService {
       options,
     );
   }
+}
+
+function classify(error: unknown): Error {
+  if (isAbort(error)) return new DependencyError("service", undefined, "timeout", { cause: error });
+  const status = statusOf(error);
+  if (status === 400 || status === 404)
+    return new ServiceRefusal(status === 400 ? "bad_message" : "gone", status, { cause: error });
+  if (status === undefined) {
+    return new DependencyError("service", undefined, "unreachable", { cause: error });
+  }
+  const retryAfterMs = status === 429 || status === 503 ? retryAfter(error) : undefined;
+  return new DependencyError("service", status, "refused", {
+    cause: error,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** The `Retry-After` of a refused call, in milliseconds (seconds or an HTTP date). */
+function retryAfter(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get(name: string): string | undefined } } })
+    .response?.headers;
+  const value = headers?.get("retry-after");
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

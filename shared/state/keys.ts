@@ -73,4 +73,17 @@ export const Keys = {
     rowKey: slot.toString().padStart(4, "0"),
   }),
   slotsOfUser: (hub: string, userId: string) => `u.${hubPart(hub)}.${keyPart(userId)}`,
+  /** One row per send claimed by its client id, in a partition per connection. */
+  sendClaim: (hub: string, connectionId: string, clientId: string) => ({
+    partitionKey: `s.${hubPart(hub)}.${keyPart(connectionId)}`,
+    rowKey: keyPart(clientId),
+  }),
+  /**
+   * Every partition of one kind (`g`, `m`, `u`, `s`) of a hub, as a key range: the orphan
+   * sweep's scans. `/` is the character after `.`, so the range ends where the kind's prefix does.
+   */
+  kindRange: (kind: "g" | "m" | "u" | "s", hub: string) => ({
+    from: `${kind}.${hubPart(hub)}.`,
+    to: `${kind}.${hubPart(hub)}/`,
+  }),
 } as const;

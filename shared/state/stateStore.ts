@@ -24,13 +24,23 @@ export interface Membership {
   readonly roles: readonly string[];
 }
 
+/** Which event did something, for telling a re-delivered or late event from a new one. */
+export interface EventStamp {
+  /** The CloudEvents `id`. */
+  readonly id: string;
+  /** The CloudEvents `time`, if the event carried one. */
+  readonly time: string | undefined;
+}
+
 /** One group of a connection, as its index row says. */
 export interface ConnectionGroup {
   readonly group: string;
-  /** `left`: a tombstone remembering which join event a leave undid. */
+  /** `left`: a tombstone remembering the join a leave undid and the leave itself. */
   readonly state: "member" | "left";
-  /** The `ce-id` of the event that made the membership (`connect` for initial groups). */
-  readonly joinEventId: string;
+  /** The event that made the membership (`connect` for initial groups). */
+  readonly joinedBy: EventStamp;
+  /** For a tombstone: the leave. */
+  readonly leftBy: EventStamp | undefined;
 }
 
 /** Outcome of recording a `connect`. */
@@ -50,9 +60,25 @@ export interface GroupMembers {
   readonly truncated: boolean;
 }
 
+/** What the store knew of a send with the same (connection, client id) when it was claimed. */
+export type SendClaim =
+  | { readonly outcome: "claimed" }
+  | { readonly outcome: "sent"; readonly messageId: string }
+  /** Claimed by an attempt that has not finished (or died); `since` is when. */
+  | { readonly outcome: "pending"; readonly since: Date; readonly etag: string };
+
+/** How far one pass of the orphan sweep got. */
+export interface SweepReport {
+  readonly scanned: number;
+  readonly removed: number;
+  /** False when the pass stopped at its row budget; the next pass goes on from the start. */
+  readonly complete: boolean;
+}
+
 /**
  * Connection state. Every method costs O(1) table operations, except those that name a
- * bounded fan-out (a connection's groups, a user's connection slots, a group's members).
+ * bounded fan-out (a connection's groups, a user's connection slots, a group's members) and the
+ * reconciler's scans.
  */
 export interface StateStore {
   /**
@@ -73,15 +99,43 @@ export interface StateStore {
     connectionId: string,
     member: Membership,
     group: string,
-    joinEventId: string,
+    joinedBy: EventStamp,
   ): Promise<boolean>;
   /** Revokes the membership; its index row stays as a tombstone until the connection goes. */
-  removeMembership(hub: string, connectionId: string, group: string): Promise<void>;
+  removeMembership(
+    hub: string,
+    connectionId: string,
+    group: string,
+    leftBy: EventStamp,
+  ): Promise<void>;
   /** Drops the tombstones of groups the connection left, to keep its index within its cap. */
   forgetLeftGroups(hub: string, connectionId: string, groups: readonly string[]): Promise<void>;
   /** Deletes a membership outright: the undo of an `addMembership` whose service call failed. */
   deleteMembership(hub: string, connectionId: string, group: string): Promise<void>;
   listGroupMembers(hub: string, group: string, maxUsers: number): Promise<GroupMembers>;
+  /**
+   * Claims a send by its client id with a conditional insert, before it is routed. A claim
+   * older than `windowMs` counts as absent (and is taken over).
+   */
+  claimSend(
+    hub: string,
+    connectionId: string,
+    clientId: string,
+    messageId: string,
+    windowMs: number,
+  ): Promise<SendClaim>;
+  /** Takes over a pending claim (at its etag): false when another attempt changed it first. */
+  reclaimSend(
+    hub: string,
+    connectionId: string,
+    clientId: string,
+    messageId: string,
+    etag: string,
+  ): Promise<boolean>;
+  /** Marks a claimed send as routed. */
+  confirmSend(hub: string, connectionId: string, clientId: string): Promise<void>;
+  /** Drops a claim whose send failed, so a retry is sent. */
+  releaseSend(hub: string, connectionId: string, clientId: string): Promise<void>;
   /** Live connections recorded before `connectedBefore`, page by page: the reconciler's scan. */
   listLiveConnections(
     hub: string,
@@ -92,4 +146,13 @@ export interface StateStore {
    * its disconnect left behind (memberships, the user's slot); returns how many.
    */
   purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number>;
+  /**
+   * Removes membership, index and slot rows whose connection is recorded as gone or not
+   * recorded at all (slots only once older than `slotGraceMs`), and send claims older than
+   * `sendWindowMs`; reads at most `maxRows` rows.
+   */
+  sweepOrphans(
+    hub: string,
+    options: { maxRows: number; slotGraceMs: number; sendWindowMs: number; now: Date },
+  ): Promise<SweepReport>;
 }

@@ -1,15 +1,18 @@
-import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
-import { statusOf } from "../errors/statusOf.js";
+import { odata, type TableEntityResult } from "@azure/data-tables";
 import { Keys } from "./keys.js";
 import type {
   ConnectionGroup,
   ConnectionRecord,
+  EventStamp,
   GroupMembers,
   Membership,
   OpenConnectionResult,
+  SendClaim,
   StateStore,
   StoredConnection,
+  SweepReport,
 } from "./stateStore.js";
+import type { TableAccess } from "./tableAccess.js";
 
 interface ConnectionEntity {
   partitionKey: string;
@@ -48,6 +51,9 @@ interface ConnectionGroupEntity {
   connectionId: string;
   state: "member" | "left";
   joinEventId: string;
+  joinEventTime?: string;
+  leaveEventId?: string;
+  leaveEventTime?: string;
 }
 
 interface SlotEntity {
@@ -58,6 +64,14 @@ interface SlotEntity {
   connectionId: string;
 }
 
+interface SendClaimEntity {
+  partitionKey: string;
+  rowKey: string;
+  state: "pending" | "sent";
+  messageId: string;
+  claimedAt: Date;
+}
+
 /** A slot whose connection was never recorded this long after it was taken was left by a failed connect. */
 const ABANDONED_SLOT_MS = 60_000;
 
@@ -66,18 +80,15 @@ const MAX_MEMBER_ROWS = 10_000;
 
 /** The state store on Azure Table Storage (Azurite locally): one table, partitions per access pattern. */
 export class TableStateStore implements StateStore {
-  constructor(private readonly table: () => Promise<TableClient>) {}
+  constructor(private readonly table: TableAccess) {}
 
   async openConnection(
     record: ConnectionRecord,
     maxPerUser: number,
   ): Promise<OpenConnectionResult> {
-    const client = await this.table();
     const { hub, connectionId, userId } = record;
     const slot =
-      maxPerUser > 0
-        ? await this.reserveSlot(client, hub, userId, connectionId, maxPerUser)
-        : undefined;
+      maxPerUser > 0 ? await this.reserveSlot(hub, userId, connectionId, maxPerUser) : undefined;
     if (slot === null) return "limit-reached";
     const entity: ConnectionEntity = {
       ...Keys.connection(hub, connectionId),
@@ -91,37 +102,41 @@ export class TableStateStore implements StateStore {
       ...(slot === undefined ? {} : { slot }),
       connectedAt: record.connectedAt,
     };
+    let created: boolean;
     try {
-      await client.createEntity(entity);
+      created = await this.table.create(entity);
     } catch (error) {
-      const existing =
-        statusOf(error) === 409 ? await this.readConnection(client, hub, connectionId) : undefined;
+      await this.releaseQuietly(hub, userId, slot, connectionId);
+      throw error;
+    }
+    if (!created) {
       // A retried connect finds its own row (and its own slot); anything else is refused.
+      const existing = await this.readConnection(hub, connectionId);
       const outcome =
-        existing === undefined
-          ? undefined
-          : existing.state === "gone"
-            ? "gone"
-            : existing.userId !== userId
-              ? "taken"
-              : "opened";
-      if (outcome !== "opened" && slot !== undefined) {
-        // Best effort: a slot left here is freed by the next connect that finds them all held.
-        await this.releaseSlot(client, hub, userId, slot, connectionId).catch(() => undefined);
+        existing === undefined || existing.state === "gone"
+          ? "gone"
+          : existing.userId !== userId
+            ? "taken"
+            : "opened";
+      if (outcome !== "opened") {
+        await this.releaseQuietly(hub, userId, slot, connectionId);
+        return outcome;
       }
-      if (outcome === undefined) throw error;
-      if (outcome !== "opened") return outcome;
     }
     const member: Membership = { userId, roles: record.roles };
     try {
       await Promise.all(
         record.groups.map(
           async (group) =>
-            await this.writeMembership(client, hub, connectionId, member, group, "connect"),
+            await this.writeMembership(hub, connectionId, member, group, {
+              id: "connect",
+              time: undefined,
+            }),
         ),
       );
     } catch (error) {
-      // The connect fails, so the service will not connect the client: undo what was written.
+      // The connect fails, so the service will not connect the client: undo what was written
+      // (what this cannot undo, the reconciler's sweep removes).
       await this.removeConnection(hub, connectionId, userId).catch(() => undefined);
       throw error;
     }
@@ -129,7 +144,7 @@ export class TableStateStore implements StateStore {
   }
 
   async getConnection(hub: string, connectionId: string): Promise<StoredConnection | undefined> {
-    const row = await this.readConnection(await this.table(), hub, connectionId);
+    const row = await this.readConnection(hub, connectionId);
     if (row === undefined) return undefined;
     return { state: row.state, userId: row.userId ?? "", roles: parseList(row.roles) };
   }
@@ -139,11 +154,10 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     userId: string | undefined,
   ): Promise<void> {
-    const client = await this.table();
-    const existing = await this.readConnection(client, hub, connectionId);
+    const existing = await this.readConnection(hub, connectionId);
     // The group rows first: they are what a send and `members` read, so once they are gone no
     // event of this connection reaches a group, even if the rest of this fails.
-    await this.revokeGroupRows(client, hub, connectionId);
+    await this.revokeGroupRows(hub, connectionId);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
@@ -151,16 +165,10 @@ export class TableStateStore implements StateStore {
       connectionId,
       goneAt: new Date(),
     };
-    await client.upsertEntity(marker, "Merge");
+    await this.table.upsert(marker, "Merge");
     // After the marker, again: a join that wrote its rows before the marker is swept here, and
     // one that writes them later sees the marker and takes them back itself.
-    await this.removeArtifacts(
-      client,
-      hub,
-      connectionId,
-      existing?.userId ?? userId,
-      existing?.slot,
-    );
+    await this.removeArtifacts(hub, connectionId, existing?.userId ?? userId, existing?.slot);
   }
 
   async getMembership(
@@ -169,7 +177,7 @@ export class TableStateStore implements StateStore {
     connectionId: string,
   ): Promise<Membership | undefined> {
     const { partitionKey, rowKey } = Keys.groupMember(hub, group, connectionId);
-    const row = await readOrUndefined<MemberEntity>(await this.table(), partitionKey, rowKey);
+    const row = await this.table.get<MemberEntity>(partitionKey, rowKey);
     return row === undefined ? undefined : { userId: row.userId, roles: parseList(row.roles) };
   }
 
@@ -178,25 +186,29 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     upTo: number,
   ): Promise<ConnectionGroup[]> {
-    const client = await this.table();
-    const rows = client.listEntities<ConnectionGroupEntity>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
-        select: ["group", "state", "joinEventId"],
+    const rows = await this.table.rows<ConnectionGroupEntity>(
+      odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
+      {
+        select: [
+          "group",
+          "state",
+          "joinEventId",
+          "joinEventTime",
+          "leaveEventId",
+          "leaveEventTime",
+        ],
+        limit: upTo,
       },
-    });
-    const groups: ConnectionGroup[] = [];
-    for await (const page of rows.byPage({ maxPageSize: Math.max(1, Math.min(upTo, 1000)) })) {
-      for (const row of page) {
-        groups.push({
-          group: row.group,
-          state: row.state === "left" ? "left" : "member",
-          joinEventId: row.joinEventId,
-        });
-        if (groups.length >= upTo) return groups;
-      }
-    }
-    return groups;
+    );
+    return rows.map((row) => ({
+      group: row.group,
+      state: row.state === "left" ? "left" : "member",
+      joinedBy: { id: row.joinEventId, time: row.joinEventTime },
+      leftBy:
+        row.leaveEventId === undefined
+          ? undefined
+          : { id: row.leaveEventId, time: row.leaveEventTime },
+    }));
   }
 
   async addMembership(
@@ -204,29 +216,33 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     member: Membership,
     group: string,
-    joinEventId: string,
+    joinedBy: EventStamp,
   ): Promise<boolean> {
-    const client = await this.table();
-    await this.writeMembership(client, hub, connectionId, member, group, joinEventId);
+    await this.writeMembership(hub, connectionId, member, group, joinedBy);
     // A disconnect recorded meanwhile could not see these rows: take them back.
-    if ((await this.readConnection(client, hub, connectionId))?.state === "live") return true;
-    await this.deleteMembershipRows(client, hub, connectionId, group);
+    if ((await this.readConnection(hub, connectionId))?.state === "live") return true;
+    await this.deleteMembership(hub, connectionId, group);
     return false;
   }
 
-  async removeMembership(hub: string, connectionId: string, group: string): Promise<void> {
-    const client = await this.table();
+  async removeMembership(
+    hub: string,
+    connectionId: string,
+    group: string,
+    leftBy: EventStamp,
+  ): Promise<void> {
     // The group row first: once it is gone the connection no longer counts as a member.
     const member = Keys.groupMember(hub, group, connectionId);
-    await deleteIfPresent(client, member.partitionKey, member.rowKey);
-    try {
-      await client.updateEntity(
-        { ...Keys.connectionGroup(hub, connectionId, group), state: "left" },
-        "Merge",
-      );
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
+    await this.table.delete(member.partitionKey, member.rowKey);
+    await this.table.update(
+      {
+        ...Keys.connectionGroup(hub, connectionId, group),
+        state: "left",
+        leaveEventId: leftBy.id,
+        ...(leftBy.time === undefined ? {} : { leaveEventTime: leftBy.time }),
+      },
+      "Merge",
+    );
   }
 
   async forgetLeftGroups(
@@ -234,80 +250,184 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     groups: readonly string[],
   ): Promise<void> {
-    const client = await this.table();
     await Promise.all(
       groups.map(async (group) => {
         const { partitionKey, rowKey } = Keys.connectionGroup(hub, connectionId, group);
-        const row = await readOrUndefined<ConnectionGroupEntity>(client, partitionKey, rowKey);
+        const row = await this.table.get<ConnectionGroupEntity>(partitionKey, rowKey);
         // Only while it is still a tombstone: a join since the listing made it a membership.
-        if (row?.state !== "left") return;
-        await deleteIfPresent(client, partitionKey, rowKey, row.etag);
+        if (row?.state === "left") await this.table.delete(partitionKey, rowKey, row.etag);
       }),
     );
   }
 
   async deleteMembership(hub: string, connectionId: string, group: string): Promise<void> {
-    await this.deleteMembershipRows(await this.table(), hub, connectionId, group);
+    const member = Keys.groupMember(hub, group, connectionId);
+    await this.table.delete(member.partitionKey, member.rowKey);
+    const index = Keys.connectionGroup(hub, connectionId, group);
+    await this.table.delete(index.partitionKey, index.rowKey);
   }
 
   async listGroupMembers(hub: string, group: string, maxUsers: number): Promise<GroupMembers> {
-    const client = await this.table();
-    const rows = client.listEntities<MemberEntity>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${Keys.membersOfGroup(hub, group)}`,
-        select: ["userId"],
-      },
-    });
     const users = new Set<string>();
     let read = 0;
-    for await (const row of rows) {
-      if (!users.has(row.userId)) {
-        if (users.size >= maxUsers) return { users: [...users], truncated: true };
-        users.add(row.userId);
+    for await (const page of this.table.pages<MemberEntity>(
+      odata`PartitionKey eq ${Keys.membersOfGroup(hub, group)}`,
+      { select: ["userId"] },
+    )) {
+      for (const row of page) {
+        if (!users.has(row.userId)) {
+          if (users.size >= maxUsers) return { users: [...users], truncated: true };
+          users.add(row.userId);
+        }
+        if (++read >= MAX_MEMBER_ROWS) return { users: [...users], truncated: true };
       }
-      if (++read >= MAX_MEMBER_ROWS) return { users: [...users], truncated: true };
     }
     return { users: [...users], truncated: false };
+  }
+
+  async claimSend(
+    hub: string,
+    connectionId: string,
+    clientId: string,
+    messageId: string,
+    windowMs: number,
+  ): Promise<SendClaim> {
+    const keys = Keys.sendClaim(hub, connectionId, clientId);
+    const claim: SendClaimEntity = { ...keys, state: "pending", messageId, claimedAt: new Date() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (await this.table.create(claim)) return { outcome: "claimed" };
+      const existing = await this.table.get<SendClaimEntity>(keys.partitionKey, keys.rowKey);
+      if (existing === undefined) continue;
+      if (Date.now() - existing.claimedAt.getTime() > windowMs) {
+        // Older than the window: a new message that reuses the id.
+        if (await this.table.update(claim, "Replace", existing.etag)) return { outcome: "claimed" };
+        continue;
+      }
+      return existing.state === "sent"
+        ? { outcome: "sent", messageId: existing.messageId }
+        : { outcome: "pending", since: existing.claimedAt, etag: existing.etag };
+    }
+    return { outcome: "pending", since: new Date(), etag: "" };
+  }
+
+  async reclaimSend(
+    hub: string,
+    connectionId: string,
+    clientId: string,
+    messageId: string,
+    etag: string,
+  ): Promise<boolean> {
+    const claim: SendClaimEntity = {
+      ...Keys.sendClaim(hub, connectionId, clientId),
+      state: "pending",
+      messageId,
+      claimedAt: new Date(),
+    };
+    return etag !== "" && (await this.table.update(claim, "Replace", etag));
+  }
+
+  async confirmSend(hub: string, connectionId: string, clientId: string): Promise<void> {
+    await this.table.update(
+      { ...Keys.sendClaim(hub, connectionId, clientId), state: "sent" },
+      "Merge",
+    );
+  }
+
+  async releaseSend(hub: string, connectionId: string, clientId: string): Promise<void> {
+    const { partitionKey, rowKey } = Keys.sendClaim(hub, connectionId, clientId);
+    await this.table.delete(partitionKey, rowKey);
   }
 
   async *listLiveConnections(
     hub: string,
     connectedBefore: Date,
   ): AsyncIterable<{ connectionId: string; userId: string }[]> {
-    const client = await this.table();
     // Shards in a different order each run, so a run cut short still reaches every shard in time.
     const shards = Keys.connectionShards(hub).sort(() => Math.random() - 0.5);
     for (const shard of shards) {
-      const rows = client.listEntities<ConnectionEntity>({
-        queryOptions: {
-          filter: odata`PartitionKey eq ${shard} and state eq 'live' and connectedAt lt ${connectedBefore}`,
-          select: ["connectionId", "userId"],
-        },
-      });
-      for await (const page of rows.byPage({ maxPageSize: 100 })) {
+      for await (const page of this.table.pages<ConnectionEntity>(
+        odata`PartitionKey eq ${shard} and state eq 'live' and connectedAt lt ${connectedBefore}`,
+        { select: ["connectionId", "userId"], pageSize: 100 },
+      )) {
         yield page.map((row) => ({ connectionId: row.connectionId, userId: row.userId ?? "" }));
       }
     }
   }
 
   async purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number> {
-    const client = await this.table();
     let purged = 0;
     for (const shard of Keys.connectionShards(hub)) {
-      const rows = client.listEntities<ConnectionEntity>({
-        queryOptions: {
-          filter: odata`PartitionKey eq ${shard} and state eq 'gone' and goneAt lt ${goneBefore}`,
-          select: ["PartitionKey", "RowKey", "connectionId", "userId", "slot"],
-        },
-      });
-      for await (const row of rows) {
-        // A disconnect that failed half way left these behind; the marker is their last pointer.
-        await this.removeArtifacts(client, hub, row.connectionId, row.userId, row.slot);
-        await deleteIfPresent(client, row.partitionKey, row.rowKey);
-        if (++purged >= limit) return purged;
+      for await (const page of this.table.pages<ConnectionEntity>(
+        odata`PartitionKey eq ${shard} and state eq 'gone' and goneAt lt ${goneBefore}`,
+        { select: ["PartitionKey", "RowKey", "connectionId", "userId", "slot"] },
+      )) {
+        for (const row of page) {
+          // A disconnect that failed half way left these behind; the marker is their last pointer.
+          await this.removeArtifacts(hub, row.connectionId, row.userId, row.slot);
+          await this.table.delete(row.partitionKey, row.rowKey);
+          if (++purged >= limit) return purged;
+        }
       }
     }
     return purged;
+  }
+
+  async sweepOrphans(
+    hub: string,
+    options: { maxRows: number; slotGraceMs: number; sendWindowMs: number; now: Date },
+  ): Promise<SweepReport> {
+    let scanned = 0;
+    let removed = 0;
+    const states = new Map<string, "live" | "gone" | "missing">();
+    const stateOf = async (connectionId: string) => {
+      let state = states.get(connectionId);
+      if (state === undefined) {
+        state = (await this.readConnection(hub, connectionId))?.state ?? "missing";
+        states.set(connectionId, state);
+      }
+      return state;
+    };
+    const scan = async <T extends object>(
+      kind: "g" | "m" | "u" | "s",
+      orphaned: (row: TableEntityResult<T>) => boolean | Promise<boolean>,
+    ): Promise<boolean> => {
+      const { from, to } = Keys.kindRange(kind, hub);
+      for await (const page of this.table.pages<T>(
+        odata`PartitionKey ge ${from} and PartitionKey lt ${to}`,
+        { pageSize: 100 },
+      )) {
+        for (const row of page) {
+          if (scanned++ >= options.maxRows) return false;
+          const { partitionKey, rowKey } = row;
+          if (partitionKey !== undefined && rowKey !== undefined && (await orphaned(row))) {
+            await this.table.delete(partitionKey, rowKey, row.etag);
+            removed++;
+          }
+        }
+      }
+      return true;
+    };
+    const now = options.now.getTime();
+    const complete =
+      (await scan<MemberEntity>(
+        "g",
+        async (row) => (await stateOf(row.connectionId)) !== "live",
+      )) &&
+      (await scan<ConnectionGroupEntity>(
+        "m",
+        async (row) => (await stateOf(row.connectionId)) !== "live",
+      )) &&
+      (await scan<SlotEntity>("u", async (row) => {
+        const state = await stateOf(row.connectionId);
+        if (state === "gone") return true;
+        const takenAt = row.timestamp === undefined ? now : Date.parse(row.timestamp);
+        return state === "missing" && now - takenAt > options.slotGraceMs;
+      })) &&
+      (await scan<SendClaimEntity>(
+        "s",
+        (row) => now - row.claimedAt.getTime() > options.sendWindowMs,
+      ));
+    return { scanned: Math.min(scanned, options.maxRows), removed, complete };
   }
 
   /**
@@ -317,63 +437,48 @@ export class TableStateStore implements StateStore {
    * connect takes, are freed and taken: what a connect or disconnect that failed half way left.
    */
   private async reserveSlot(
-    client: TableClient,
     hub: string,
     userId: string,
     connectionId: string,
     limit: number,
   ): Promise<number | null> {
     const held = new Map<number, TableEntityResult<SlotEntity>>();
-    const rows = client.listEntities<SlotEntity>({
-      queryOptions: { filter: odata`PartitionKey eq ${Keys.slotsOfUser(hub, userId)}` },
-    });
-    for await (const row of rows) {
+    for (const row of await this.table.rows<SlotEntity>(
+      odata`PartitionKey eq ${Keys.slotsOfUser(hub, userId)}`,
+    )) {
       const slot = Number(row.rowKey);
       if (!Number.isInteger(slot)) continue;
       if (row.connectionId === connectionId) return slot;
       held.set(slot, row);
     }
     for (let slot = 0; slot < limit; slot++) {
-      if (!held.has(slot) && (await this.takeSlot(client, hub, userId, connectionId, slot))) {
-        return slot;
-      }
+      if (!held.has(slot) && (await this.takeSlot(hub, userId, connectionId, slot))) return slot;
     }
     for (const [slot, row] of held) {
-      if (slot >= limit || !(await this.isAbandoned(client, hub, row))) continue;
-      await deleteIfPresent(client, row.partitionKey, row.rowKey, row.etag);
-      if (await this.takeSlot(client, hub, userId, connectionId, slot)) return slot;
+      if (slot >= limit || !(await this.isAbandoned(hub, row))) continue;
+      await this.table.delete(row.partitionKey, row.rowKey, row.etag);
+      if (await this.takeSlot(hub, userId, connectionId, slot)) return slot;
     }
     return null;
   }
 
   /** A conditional insert of one slot row; false when another connection holds it. */
   private async takeSlot(
-    client: TableClient,
     hub: string,
     userId: string,
     connectionId: string,
     slot: number,
   ): Promise<boolean> {
-    try {
-      await client.createEntity<SlotEntity>({
-        ...Keys.userSlot(hub, userId, slot),
-        hub: hub.toLowerCase(),
-        userId,
-        connectionId,
-      });
-      return true;
-    } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-      return false;
-    }
+    return await this.table.create<SlotEntity>({
+      ...Keys.userSlot(hub, userId, slot),
+      hub: hub.toLowerCase(),
+      userId,
+      connectionId,
+    });
   }
 
-  private async isAbandoned(
-    client: TableClient,
-    hub: string,
-    slot: TableEntityResult<SlotEntity>,
-  ): Promise<boolean> {
-    const holder = await this.readConnection(client, hub, slot.connectionId);
+  private async isAbandoned(hub: string, slot: TableEntityResult<SlotEntity>): Promise<boolean> {
+    const holder = await this.readConnection(hub, slot.connectionId);
     if (holder !== undefined) return holder.state === "gone";
     const takenAt = slot.timestamp === undefined ? Date.now() : Date.parse(slot.timestamp);
     return Date.now() - takenAt > ABANDONED_SLOT_MS;
@@ -381,38 +486,47 @@ export class TableStateStore implements StateStore {
 
   /** Frees a slot, but only while it is still held by this connection. */
   private async releaseSlot(
-    client: TableClient,
     hub: string,
     userId: string,
     slot: number,
     connectionId: string,
   ): Promise<void> {
     const { partitionKey, rowKey } = Keys.userSlot(hub, userId, slot);
-    const row = await readOrUndefined<SlotEntity>(client, partitionKey, rowKey);
-    if (row?.connectionId !== connectionId) return;
-    await deleteIfPresent(client, partitionKey, rowKey, row.etag);
+    const row = await this.table.get<SlotEntity>(partitionKey, rowKey);
+    if (row?.connectionId === connectionId) await this.table.delete(partitionKey, rowKey, row.etag);
+  }
+
+  /** Best effort: a slot left here is freed by the next connect that finds them all held. */
+  private async releaseQuietly(
+    hub: string,
+    userId: string,
+    slot: number | undefined,
+    connectionId: string,
+  ): Promise<void> {
+    if (slot === undefined) return;
+    await this.releaseSlot(hub, userId, slot, connectionId).catch(() => undefined);
   }
 
   private async writeMembership(
-    client: TableClient,
     hub: string,
     connectionId: string,
     member: Membership,
     group: string,
-    joinEventId: string,
+    joinedBy: EventStamp,
   ): Promise<void> {
     const common = { hub: hub.toLowerCase(), group, connectionId };
     // The index row first, so a disconnect that lists it always finds the group row too.
-    await client.upsertEntity<ConnectionGroupEntity>(
+    await this.table.upsert<Omit<ConnectionGroupEntity, "partitionKey" | "rowKey">>(
       {
         ...Keys.connectionGroup(hub, connectionId, group),
         ...common,
         state: "member",
-        joinEventId,
+        joinEventId: joinedBy.id,
+        ...(joinedBy.time === undefined ? {} : { joinEventTime: joinedBy.time }),
       },
       "Replace",
     );
-    await client.upsertEntity<MemberEntity>(
+    await this.table.upsert<Omit<MemberEntity, "partitionKey" | "rowKey">>(
       {
         ...Keys.groupMember(hub, group, connectionId),
         ...common,
@@ -424,110 +538,47 @@ export class TableStateStore implements StateStore {
     );
   }
 
-  private async deleteMembershipRows(
-    client: TableClient,
-    hub: string,
-    connectionId: string,
-    group: string,
-  ): Promise<void> {
-    const member = Keys.groupMember(hub, group, connectionId);
-    await deleteIfPresent(client, member.partitionKey, member.rowKey);
-    const index = Keys.connectionGroup(hub, connectionId, group);
-    await deleteIfPresent(client, index.partitionKey, index.rowKey);
-  }
-
   /** Deletes the group rows of every group the connection's index lists: O(its groups). */
-  private async revokeGroupRows(
-    client: TableClient,
-    hub: string,
-    connectionId: string,
-  ): Promise<void> {
-    const groups = await this.indexedGroups(client, hub, connectionId);
+  private async revokeGroupRows(hub: string, connectionId: string): Promise<void> {
+    const groups = await this.indexedGroups(hub, connectionId);
     await Promise.all(
       groups.map(async (group) => {
         const { partitionKey, rowKey } = Keys.groupMember(hub, group, connectionId);
-        await deleteIfPresent(client, partitionKey, rowKey);
+        await this.table.delete(partitionKey, rowKey);
       }),
     );
   }
 
-  private async indexedGroups(
-    client: TableClient,
-    hub: string,
-    connectionId: string,
-  ): Promise<string[]> {
-    const rows = client.listEntities<ConnectionGroupEntity>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
-        select: ["group"],
-      },
-    });
-    const groups: string[] = [];
-    for await (const row of rows) groups.push(row.group);
-    return groups;
+  private async indexedGroups(hub: string, connectionId: string): Promise<string[]> {
+    const rows = await this.table.rows<ConnectionGroupEntity>(
+      odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
+      { select: ["group"] },
+    );
+    return rows.map((row) => row.group);
   }
 
   /** Removes a connection's slot and every membership: O(its groups). */
   private async removeArtifacts(
-    client: TableClient,
     hub: string,
     connectionId: string,
     userId: string | undefined,
     slot: number | undefined,
   ): Promise<void> {
     if (userId !== undefined && slot !== undefined) {
-      await this.releaseSlot(client, hub, userId, slot, connectionId);
+      await this.releaseSlot(hub, userId, slot, connectionId);
     }
-    const rows = client.listEntities<ConnectionGroupEntity>({
-      queryOptions: {
-        filter: odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
-        select: ["group"],
-      },
-    });
-    const groups: string[] = [];
-    for await (const row of rows) groups.push(row.group);
+    const groups = await this.indexedGroups(hub, connectionId);
     await Promise.all(
-      groups.map(
-        async (group) => await this.deleteMembershipRows(client, hub, connectionId, group),
-      ),
+      groups.map(async (group) => await this.deleteMembership(hub, connectionId, group)),
     );
   }
 
   private async readConnection(
-    client: TableClient,
     hub: string,
     connectionId: string,
   ): Promise<TableEntityResult<ConnectionEntity> | undefined> {
     const { partitionKey, rowKey } = Keys.connection(hub, connectionId);
-    return await readOrUndefined<ConnectionEntity>(client, partitionKey, rowKey);
-  }
-}
-
-async function readOrUndefined<T extends object>(
-  client: TableClient,
-  partitionKey: string,
-  rowKey: string,
-): Promise<TableEntityResult<T> | undefined> {
-  try {
-    return await client.getEntity<T>(partitionKey, rowKey);
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  }
-}
-
-/** Deletes a row (only at `etag`, when given); a row already gone or changed is left be. */
-async function deleteIfPresent(
-  client: TableClient,
-  partitionKey: string,
-  rowKey: string,
-  etag?: string,
-): Promise<void> {
-  try {
-    await client.deleteEntity(partitionKey, rowKey, etag === undefined ? {} : { etag });
-  } catch (error) {
-    const status = statusOf(error);
-    if (status !== 404 && !(etag !== undefined && status === 412)) throw error;
+    return await this.table.get<ConnectionEntity>(partitionKey, rowKey);
   }
 }
 

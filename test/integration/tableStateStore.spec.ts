@@ -1,7 +1,8 @@
 import { odata, TableClient } from "@azure/data-tables";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, inject } from "vitest";
-import { lazyTableClient } from "../../shared/state/createTableClient.js";
+import { DependencyError } from "../../shared/errors.js";
+import { TableAccess } from "../../shared/state/tableAccess.js";
 import { Keys } from "../../shared/state/keys.js";
 import type { ConnectionRecord } from "../../shared/state/stateStore.js";
 import { TableStateStore } from "../../shared/state/tableStateStore.js";
@@ -14,7 +15,9 @@ describe("TableStateStore ordering", () => {
   const hub = "chat";
   const table = `S${randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const connectionString = inject("tableConnectionString");
-  const plain = new TableStateStore(lazyTableClient(connectionString, table));
+  const plain = new TableStateStore(
+    TableAccess.fromConnectionString(connectionString, table, 5000),
+  );
   let raw: TableClient;
   beforeAll(async () => {
     raw = TableClient.fromConnectionString(connectionString, table, {
@@ -50,7 +53,7 @@ describe("TableStateStore ordering", () => {
         };
       },
     });
-    return new TableStateStore(async () => await Promise.resolve(client));
+    return new TableStateStore(new TableAccess(async () => await Promise.resolve(client), 5000));
   };
 
   const partitionRows = async (partitionKey: string) => {
@@ -87,7 +90,8 @@ describe("TableStateStore ordering", () => {
         async () => await plain.removeConnection(hub, connectionId, "u"),
       );
       const member = { userId: "u", roles: [] };
-      expect(await store.addMembership(hub, connectionId, member, "room", "1")).toBe(false);
+      const joinedBy = { id: "1", time: undefined };
+      expect(await store.addMembership(hub, connectionId, member, "room", joinedBy)).toBe(false);
       expect(await plain.getMembership(hub, "room", connectionId)).toBeUndefined();
       expect(await partitionRows(Keys.groupsOfConnection(hub, connectionId))).toEqual([]);
     },
@@ -138,7 +142,9 @@ describe("TableStateStore ordering", () => {
     const failing = storeInterruptedAt("upsertEntity", "c.", async () => {
       await Promise.reject(new Error("storage went away"));
     });
-    await expect(failing.removeConnection(hub, connectionId, "u")).rejects.toThrow(/went away/);
+    await expect(failing.removeConnection(hub, connectionId, "u")).rejects.toBeInstanceOf(
+      DependencyError,
+    );
     expect(await plain.getMembership(hub, "a", connectionId)).toBeUndefined();
     expect(await plain.getMembership(hub, "b", connectionId)).toBeUndefined();
     await plain.removeConnection(hub, connectionId, "u");

@@ -1,4 +1,5 @@
 import { app } from "@azure/functions";
+import { lazyOnce } from "../../shared/lazyOnce.js";
 
 /**
  * Everything an entry module (functions/*.ts) imports, and the app's one piece of global setup.
@@ -17,14 +18,6 @@ app.hook.appStart(async () => {
 export function lazyHandler<A extends unknown[], R>(
   load: () => Promise<(...args: A) => R | Promise<R>>,
 ): (...args: A) => Promise<R> {
-  let loaded: Promise<(...args: A) => R | Promise<R>> | undefined;
-  return async (...args) => {
-    loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    });
-    return await (
-      await loaded
-    )(...args);
-  };
+  const loaded = lazyOnce(load);
+  return async (...args) => await (await loaded())(...args);
 }

@@ -1,12 +1,13 @@
 import type { HttpRequest } from "@azure/functions";
 import { HttpError } from "../../shared/errors.js";
+import { HeaderNames } from "../../shared/protocol/headerNames.js";
 
 /**
  * Reads a request body up to `maxBytes`, refusing larger ones with 413 as soon as the declared
  * length or the bytes read so far pass the limit (a huge body is never buffered whole).
  */
 export async function readLimitedBody(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
-  const length = request.headers.get("content-length");
+  const length = request.headers.get(HeaderNames.contentLength);
   const declared = length === null ? undefined : Number(length);
   if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
   // A declared length within the limit bounds the body (HTTP servers enforce it): read it at once.

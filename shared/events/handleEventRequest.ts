@@ -1,6 +1,6 @@
 import { HttpError } from "../errors.js";
 import type { Log } from "../log/log.js";
-import { answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
+import { allowedOrigin, answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
 import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
 import { equalSecrets, isValidSignature } from "../protocol/signature.js";
@@ -73,10 +73,9 @@ function authenticate(
   code: string | undefined,
   { config }: Runtime,
 ): void {
-  const origins = attributes.origin.split(",").map((origin) => origin.trim().toLowerCase());
   if (
     !config.allowedOrigins.any &&
-    !origins.some((origin) => config.allowedOrigins.hosts.has(origin))
+    allowedOrigin(attributes.origin, config.allowedOrigins) === undefined
   ) {
     throw new HttpError(401, "WebHook-Request-Origin is not an allowed Web PubSub host");
   }

@@ -15,11 +15,7 @@ export function answerAbuseProtection(
   if (header === null || header.trim() === "") {
     return textResponse(400, "WebHook-Request-Origin header is missing");
   }
-  const offered = header
-    .split(",")
-    .map((origin) => origin.trim().toLowerCase())
-    .filter((origin) => origin !== "");
-  const match = offered.find((origin) => allowedOrigins.hosts.has(origin));
+  const match = allowedOrigin(header, allowedOrigins);
   if (match !== undefined) {
     return { status: 200, headers: { [HeaderNames.allowedOrigin]: match } };
   }
@@ -27,4 +23,18 @@ export function answerAbuseProtection(
     return { status: 200, headers: { [HeaderNames.allowedOrigin]: "*" } };
   }
   return textResponse(400, "WebHook-Request-Origin is not an allowed Web PubSub host");
+}
+
+/**
+ * The first host of a `WebHook-Request-Origin` value (comma-separated hosts, any case) that is
+ * allowed, if any. The handshake and every event's origin check use this one rule.
+ */
+export function allowedOrigin(
+  header: string,
+  allowedOrigins: Config["allowedOrigins"],
+): string | undefined {
+  return header
+    .split(",")
+    .map((origin) => origin.trim().toLowerCase())
+    .find((origin) => origin !== "" && allowedOrigins.hosts.has(origin));
 }

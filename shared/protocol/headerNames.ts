@@ -14,7 +14,6 @@ export const HeaderNames = {
   subprotocol: "ce-subprotocol",
   connectionState: "ce-connectionstate",
   signature: "ce-signature",
-  awpsVersion: "ce-awpsversion",
   contentType: "content-type",
   contentLength: "content-length",
 } as const;

@@ -21,7 +21,6 @@ export interface EventAttributes {
   readonly signature: string | null;
   readonly contentType: string | undefined;
   readonly physicalConnectionId: string | undefined;
-  readonly sessionId: string | undefined;
 }
 
 /**
@@ -55,7 +54,6 @@ export function readEventAttributes(headers: Headers): EventAttributes {
     signature: headers.get(HeaderNames.signature),
     contentType: optional(HeaderNames.contentType),
     physicalConnectionId: optional("ce-physicalconnectionid"),
-    sessionId: optional("ce-sessionid"),
   };
 }
 

@@ -2,6 +2,7 @@ import type { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
 import { callSignal, isAbort } from "../deadline.js";
 import { DependencyError, ServiceRefusal, statusOf } from "../errors.js";
+import { lazyOnce } from "../lazyOnce.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
 
 /**
@@ -11,7 +12,7 @@ import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService
  * (`ServiceRefusal`), every other failure the operator's or the platform's (`DependencyError`).
  */
 export class WebPubSubHubService implements HubService {
-  private client: Promise<WebPubSubServiceClient> | undefined;
+  private readonly sdk = lazyOnce(async () => await this.create());
 
   constructor(
     private readonly service: Config["service"],
@@ -85,14 +86,6 @@ export class WebPubSubHubService implements HubService {
     } catch (error) {
       throw classify(error);
     }
-  }
-
-  private async sdk(): Promise<WebPubSubServiceClient> {
-    this.client ??= this.create().catch((error: unknown) => {
-      this.client = undefined;
-      throw error;
-    });
-    return await this.client;
   }
 
   private async create(): Promise<WebPubSubServiceClient> {

@@ -1,6 +1,7 @@
 import type { TableClient, TableEntity, TableEntityResult, UpdateMode } from "@azure/data-tables";
 import { callSignal, isAbort } from "../deadline.js";
 import { DependencyError, statusOf } from "../errors.js";
+import { lazyOnce } from "../lazyOnce.js";
 
 /**
  * Every Table Storage call the store makes, each with a deadline (the SDK's retries inside it),
@@ -9,12 +10,14 @@ import { DependencyError, statusOf } from "../errors.js";
  * missing (Azurite restarted empty, the table deleted) is created once and the call retried.
  */
 export class TableAccess {
-  private client: Promise<TableClient> | undefined;
+  private readonly connect: () => Promise<TableClient>;
 
   constructor(
-    private readonly createClient: () => Promise<TableClient>,
+    createClient: () => Promise<TableClient>,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.connect = lazyOnce(createClient);
+  }
 
   /** A client for `table` in the account of a connection string, built on first use. */
   static fromConnectionString(
@@ -167,14 +170,6 @@ export class TableAccess {
       // Created meanwhile by another call: what was wanted.
       if (statusOf(error) !== 409) throw classify(error);
     }
-  }
-
-  private async connect(): Promise<TableClient> {
-    this.client ??= this.createClient().catch((error: unknown) => {
-      this.client = undefined;
-      throw error;
-    });
-    return await this.client;
   }
 }
 

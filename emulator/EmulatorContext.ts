@@ -1,5 +1,6 @@
 import type { ConnectionManager } from "./core/ConnectionManager.js";
 import type { HubStore } from "./core/HubStore.js";
+import type { Faults } from "./faults/Faults.js";
 import type { Upstream } from "./upstream/Upstream.js";
 
 /** What the request handlers of the emulator share. */
@@ -14,4 +15,8 @@ export interface EmulatorContext {
   readonly connections: ConnectionManager;
   readonly upstream: Upstream;
   readonly log: (line: string) => void;
+  /** Test-only misbehaviour (REST delays, failures, hangs). */
+  readonly faults: Faults;
+  /** Aborted when the emulator closes. */
+  readonly closed: AbortSignal;
 }

@@ -1,3 +1,10 @@
 export { startEmulator } from "./startEmulator.js";
-export type { EmulatorOptions, EventHandlerSetting, HubSetting, RunningEmulator } from "./types.js";
+export type {
+  EmulatorOptions,
+  EventHandlerSetting,
+  FaultOptions,
+  HubSetting,
+  RestFault,
+  RunningEmulator,
+} from "./types.js";
 export { DEFAULT_ACCESS_KEY } from "./types.js";

@@ -8,6 +8,7 @@ import { rejectUpgrade } from "./client/rejectUpgrade.js";
 import { ConnectionManager } from "./core/ConnectionManager.js";
 import { HubStore } from "./core/HubStore.js";
 import type { EmulatorContext } from "./EmulatorContext.js";
+import { Faults } from "./faults/Faults.js";
 import { handleRest } from "./rest/handleRest.js";
 import { DEFAULT_ACCESS_KEY, type EmulatorOptions, type RunningEmulator } from "./types.js";
 import { Upstream } from "./upstream/Upstream.js";
@@ -28,6 +29,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 
   const hubs = new HubStore();
+  const faults = new Faults(options.faults);
+  const closed = new AbortController();
   const upstream = new Upstream({
     accessKeys,
     origin: { hostname, host: new URL(url).host },
@@ -35,6 +38,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     retryDelaysMs: options.retryDelaysMs ?? [1000, 3000, 5000],
     timeoutMs: options.upstreamTimeoutMs ?? 100_000,
     log,
+    faults,
   });
   const connections = new ConnectionManager(
     hubs,
@@ -50,6 +54,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     connections,
     upstream,
     log,
+    faults,
+    closed: closed.signal,
   };
   connections.onFrame = (connection, data, isBinary) =>
     handleFrame(context, connection, data, isBinary);
@@ -75,8 +81,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     connectionString: `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
     setHub: (hub, setting) => upstream.setHub(hub, setting),
+    get faults() {
+      return faults.current;
+    },
+    setFaults: (partial) => faults.set(partial),
+    clearFaults: () => faults.clear(),
     close: async () => {
       closing ??= (async () => {
+        closed.abort();
         upstream.close();
         connections.shutdown();
         for (const socket of sockets.clients) socket.terminate();

@@ -32,6 +32,51 @@ export interface EmulatorOptions {
   recoveryWindowMs?: number;
   /** Timeout of one upstream request (event or validation). Default 100 000 ms. */
   upstreamTimeoutMs?: number;
+  /** Test-only misbehaviour, all off by default; change it later with `setFaults`. */
+  faults?: FaultOptions;
+}
+
+/**
+ * Test-only: ways the emulator misbehaves on purpose, as the real service (or the network) can.
+ * Everything is off by default.
+ */
+export interface FaultOptions {
+  /**
+   * Every upstream event (`true`) or the events with these `ce-eventName`s (`connect`,
+   * `connected`, `disconnected`, `message`, custom names) is POSTed a second time right after
+   * the first answered, with the very same headers (same `ce-id`, `ce-time`, signature) and body,
+   * as a service retry would be. A blocking event's caller (connect, user event) gets the first
+   * answer only; the second answer is ignored. The copy is tried once, never retried.
+   */
+  duplicateEvents?: boolean | readonly string[];
+  /**
+   * `connected` is held back until the connection ends, then sent right after `disconnected`
+   * answered: the handler sees `disconnected` before `connected`. Applies to connections opened
+   * while it is on; switching it off sends the held `connected` events at once.
+   */
+  reorderLifecycle?: boolean;
+  /** `disconnected` is never sent (a lost event); the connection is gone all the same. */
+  dropDisconnected?: boolean;
+  /** Delay, fail or hang REST answers. */
+  rest?: RestFault;
+}
+
+export interface RestFault {
+  /**
+   * Which calls: a substring of the URL path (`/api/hubs/chat/:send`, without the query), or a
+   * predicate over the method and that path. Default: every call, `/api/health` included.
+   */
+  match?: string | ((method: string, path: string) => boolean);
+  /** Wait this long before handling a matching call (failed, hung or normal). */
+  delayMs?: number;
+  /** Answer matching calls with this status and a service-shaped error body. */
+  failWith?: number;
+  /** `Retry-After` (seconds) sent with `failWith` 429 or 503. Default 1. */
+  retryAfterSeconds?: number;
+  /** Never answer matching calls (until the client gives up or the emulator closes). */
+  hang?: boolean;
+  /** How many matching calls fail or hang; later ones are handled normally. Default: all. */
+  failCount?: number;
 }
 
 export interface RunningEmulator {
@@ -41,6 +86,15 @@ export interface RunningEmulator {
   /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key. */
   readonly connectionString: string;
   setHub(hub: string, setting: HubSetting): void;
+  /** Test-only: the faults in force now. */
+  readonly faults: Readonly<FaultOptions>;
+  /**
+   * Test-only: changes the named faults, keeps the others. A key given as `undefined` or `false`
+   * switches that fault off; a new `rest` starts its `failCount` afresh.
+   */
+  setFaults(faults: Partial<FaultOptions>): void;
+  /** Test-only: switches every fault off. */
+  clearFaults(): void;
   /** Closes all sockets and stops all timers. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { ClientConnection } from "../core/ClientConnection.js";
 import { isValidGroup } from "../core/names.js";
-import { RestError } from "./RestError.js";
+import { badRequest } from "./RestError.js";
 import type { RestRequest, Route } from "./route.js";
 import { compile } from "./selectConnections.js";
 
@@ -38,17 +38,17 @@ function readBody(request: RestRequest): {
   try {
     body = JSON.parse(request.body.toString("utf8"));
   } catch {
-    throw new RestError(400, "InvalidBody", "The body must be JSON {groups, filter}.");
+    throw badRequest("The body must be JSON {groups, filter}.");
   }
   const { groups, filter } = (body ?? {}) as { groups?: unknown; filter?: unknown };
   if (!Array.isArray(groups) || !groups.every(isValidGroup)) {
-    throw new RestError(400, "InvalidBody", "`groups` must be a list of valid group names.");
+    throw badRequest("`groups` must be a list of valid group names.");
   }
   if (filter !== undefined && filter !== null && typeof filter !== "string") {
-    throw new RestError(400, "InvalidBody", "`filter` must be a string.");
+    throw badRequest("`filter` must be a string.");
   }
   const predicate =
-    typeof filter === "string" && filter.trim() !== "" ? compile(filter) : () => true;
+    typeof filter === "string" && filter.trim() !== "" ? compile(filter, "Filter") : () => true;
   return {
     groups,
     matches: (connection: ClientConnection) =>

@@ -1,14 +1,15 @@
 import type { Route } from "./route.js";
-import { param } from "./route.js";
+import { notExisted, param } from "./route.js";
 
 /** #6–#8: connection exists, close a connection, remove it from all groups. */
 export const connectionRoutes: Route[] = [
   {
     method: "HEAD",
     path: "/connections/{connectionId}",
-    handle: (request) => ({
-      status: request.hub.connections.has(param(request, "connectionId")) ? 200 : 404,
-    }),
+    handle: (request) =>
+      request.hub.connections.has(param(request, "connectionId"))
+        ? { status: 200 }
+        : notExisted("Warning.Connection.NotExisted"),
   },
   {
     method: "DELETE",

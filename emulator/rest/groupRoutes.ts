@@ -1,6 +1,6 @@
-import { RestError } from "./RestError.js";
+import { connectionNotExisted } from "./RestError.js";
 import type { Route } from "./route.js";
-import { param } from "./route.js";
+import { notExisted, param } from "./route.js";
 import { listGroupConnections } from "./listGroupConnections.js";
 import { requireGroup } from "./validateNames.js";
 
@@ -9,9 +9,10 @@ export const groupRoutes: Route[] = [
   {
     method: "HEAD",
     path: "/groups/{group}",
-    handle: (request) => ({
-      status: request.hub.hasGroup(requireGroup(param(request, "group"))) ? 200 : 404,
-    }),
+    handle: (request) =>
+      request.hub.hasGroup(requireGroup(param(request, "group")))
+        ? { status: 200 }
+        : notExisted("Warning.Group.NotExisted"),
   },
   {
     method: "GET",
@@ -25,9 +26,7 @@ export const groupRoutes: Route[] = [
       const group = requireGroup(param(request, "group"));
       const connectionId = param(request, "connectionId");
       const connection = request.hub.connections.get(connectionId);
-      if (!connection) {
-        throw new RestError(404, "NotFound", `Connection id '${connectionId}' doesn't exist.`);
-      }
+      if (!connection) throw connectionNotExisted("Error.Connection.NotExisted", connectionId);
       request.hub.join(connection, group);
       return { status: 200 };
     },

@@ -4,7 +4,8 @@ import { bearerToken, verifyToken } from "../auth/verifyToken.js";
 import { isValidHub } from "../core/names.js";
 import type { EmulatorContext } from "../EmulatorContext.js";
 import { readBody } from "./readBody.js";
-import { RestError } from "./RestError.js";
+import { applyRestFault } from "./applyRestFault.js";
+import { badRequest, errorAnswer, RestError } from "./RestError.js";
 import { matchPath, type RestResult } from "./route.js";
 import { routes } from "./routes.js";
 
@@ -15,10 +16,19 @@ export async function handleRest(
   context: EmulatorContext,
 ): Promise<void> {
   const method = req.method ?? "GET";
+  const path = (req.url ?? "").split("?")[0] ?? "";
   try {
+    const plan = context.faults.planRest(method, path);
+    const onHang = () => context.log(`fault: REST call hangs: ${method} ${path}`);
+    const fault = plan && (await applyRestFault(plan, res, context.closed, onHang));
+    if (fault === "gone") {
+      context.log(`REST ${method} ${path} -> no answer (fault)`);
+      return;
+    }
+    if (fault) throw fault;
     const result = await dispatch(req, method, context);
     respond(res, method, result);
-    context.log(`REST ${method} ${(req.url ?? "").split("?")[0] ?? ""} -> ${result.status}`);
+    context.log(`REST ${method} ${path} -> ${result.status}`);
   } catch (error) {
     const failure =
       error instanceof RestError
@@ -27,11 +37,14 @@ export async function handleRest(
     if (!(error instanceof RestError)) {
       context.log(`REST ${method} ${req.url ?? ""} failed: ${String(error)}`);
     }
-    res.setHeader("x-ms-error-code", failure.code);
-    respond(res, method, {
-      status: failure.status,
-      body: { code: failure.code, message: failure.message },
-    });
+    context.log(`REST ${method} ${path} -> ${failure.status} ${failure.code}`);
+    const { contentType, body } = errorAnswer(failure);
+    respond(
+      res,
+      method,
+      { status: failure.status, body, headers: { "x-ms-error-code": failure.code } },
+      contentType,
+    );
   }
 }
 
@@ -43,8 +56,7 @@ async function dispatch(
   const host = req.headers.host ?? "localhost";
   const rawUrl = req.url ?? "/";
   const url = parseRequestUrl(rawUrl, host);
-  if (url === undefined)
-    throw new RestError(400, "BadRequest", "The Host header or the URL is malformed.");
+  if (url === undefined) throw badRequest("The Host header or the URL is malformed.");
   const segments = url.pathname.split("/").slice(1).map(decodeSegment);
   if (segments.length === 2 && segments[1]?.toLowerCase() === "health") {
     return { status: method === "HEAD" || method === "GET" ? 200 : 405 };
@@ -59,8 +71,7 @@ async function dispatch(
     audiences: restAudiences(acceptedHosts(host, context.host), rawUrl),
   });
   if (!verdict.ok) throw new RestError(401, "Unauthorized", `Invalid token: ${verdict.reason}.`);
-  if (!isValidHub(hubName))
-    throw new RestError(400, "InvalidHubName", `Invalid hub name '${hubName}'.`);
+  if (!isValidHub(hubName)) throw badRequest(`Invalid hub name '${hubName}'.`);
 
   const candidates = routes
     .map((route) => ({ route, params: matchPath(route.path, rest) }))
@@ -86,13 +97,19 @@ async function dispatch(
   );
 }
 
-function respond(res: ServerResponse, method: string, result: RestResult): void {
+function respond(
+  res: ServerResponse,
+  method: string,
+  result: RestResult,
+  contentType = "application/json; charset=utf-8",
+): void {
   res.statusCode = result.status;
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   if (result.body === undefined || method === "HEAD") {
     res.end();
     return;
   }
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Type", contentType);
   res.end(JSON.stringify(result.body));
 }
 

@@ -1,4 +1,4 @@
-import { RestError } from "./RestError.js";
+import { badRequest } from "./RestError.js";
 import { param, type RestRequest, type RestResult } from "./route.js";
 import { requireGroup } from "./validateNames.js";
 
@@ -39,7 +39,7 @@ function positiveInt(
   if (value === null) return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new RestError(400, "InvalidParameter", `'${value}' is not a valid page size or top.`);
+    throw badRequest(`'${value}' is not a valid page size or top.`);
   }
   return number;
 }

@@ -1,6 +1,6 @@
 import { hasPermission, isPermission, roleFor, type Permission } from "../core/permissions.js";
-import { RestError } from "./RestError.js";
-import { param, type RestRequest, type Route } from "./route.js";
+import { badRequest, connectionNotExisted } from "./RestError.js";
+import { notExisted, param, type RestRequest, type Route } from "./route.js";
 
 const PATH = "/permissions/{permission}/connections/{connectionId}";
 
@@ -11,8 +11,9 @@ export const permissionRoutes: Route[] = [
     path: PATH,
     handle: (request) => {
       const { permission, target } = readPermission(request);
-      const connection = request.hub.connections.get(param(request, "connectionId"));
-      if (!connection) throw new RestError(404, "NotFound", "The connection doesn't exist.");
+      const connectionId = param(request, "connectionId");
+      const connection = request.hub.connections.get(connectionId);
+      if (!connection) throw connectionNotExisted("Info.Connection.NotExisted", connectionId);
       connection.roles.add(roleFor(permission, target));
       return { status: 200 };
     },
@@ -34,9 +35,8 @@ export const permissionRoutes: Route[] = [
     handle: (request) => {
       const { permission, target } = readPermission(request);
       const connection = request.hub.connections.get(param(request, "connectionId"));
-      const allowed =
-        connection !== undefined && hasPermission(connection.roles, permission, target);
-      return { status: allowed ? 200 : 404 };
+      if (!connection) return notExisted("Info.Connection.NotExisted");
+      return { status: hasPermission(connection.roles, permission, target) ? 200 : 404 };
     },
   },
 ];
@@ -50,7 +50,7 @@ function readPermission(request: RestRequest): {
     (known) => known.toLowerCase() === name.toLowerCase(),
   );
   if (permission === undefined || !isPermission(permission)) {
-    throw new RestError(400, "InvalidPermission", `Unknown permission '${name}'.`);
+    throw badRequest(`Unknown permission '${name}'.`);
   }
   const target = request.query.get("targetName");
   return { permission, target: target === null || target === "" ? undefined : target };

@@ -16,6 +16,12 @@ export interface RestRequest {
 export interface RestResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The 404 of an existence check (HEAD): no body, the service's code in `x-ms-error-code`. */
+export function notExisted(code: string): RestResult {
+  return { status: 404, headers: { "x-ms-error-code": code } };
 }
 
 export interface Route {

@@ -1,6 +1,6 @@
 import type { ClientConnection } from "../core/ClientConnection.js";
 import { compileFilter } from "./odataFilter.js";
-import { RestError } from "./RestError.js";
+import { invalidFilter } from "./RestError.js";
 import type { RestRequest } from "./route.js";
 
 /** Applies the `excluded` (repeatable) and OData `filter` query parameters to candidates. */
@@ -10,7 +10,8 @@ export function selectConnections(
 ): ClientConnection[] {
   const excluded = new Set(request.query.getAll("excluded"));
   const filter = request.query.get("filter");
-  const predicate = filter === null || filter.trim() === "" ? () => true : compile(filter);
+  const predicate =
+    filter === null || filter.trim() === "" ? () => true : compile(filter, "filter");
   return candidates.filter(
     (connection) =>
       !excluded.has(connection.id) &&
@@ -23,11 +24,12 @@ export function selectConnections(
   );
 }
 
-export function compile(filter: string): ReturnType<typeof compileFilter> {
+/** Compiles a filter; `target` names it in the error (`filter` in the query, `Filter` in a body). */
+export function compile(filter: string, target: string): ReturnType<typeof compileFilter> {
   try {
     return compileFilter(filter);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RestError(400, "InvalidFilter", `Invalid filter '${filter}': ${reason}`);
+    throw invalidFilter(filter, reason, target);
   }
 }

@@ -2,7 +2,7 @@ import type { Origin } from "../core/ClientConnection.js";
 import type { ClientConnection } from "../core/ClientConnection.js";
 import type { EmulatorContext } from "../EmulatorContext.js";
 import { payloadFromHttp, type Payload } from "../core/payload.js";
-import { RestError } from "./RestError.js";
+import { badRequest } from "./RestError.js";
 import { param, type RestRequest, type RestResult, type Route } from "./route.js";
 import { selectConnections } from "./selectConnections.js";
 import { requireGroup } from "./validateNames.js";
@@ -56,13 +56,11 @@ function send(
 function readPayload(request: RestRequest): Payload {
   const ttl = request.query.get("messageTtlSeconds");
   if (ttl !== null && !(/^\d+$/.test(ttl) && Number(ttl) <= 300)) {
-    throw new RestError(400, "InvalidMessageTtl", "messageTtlSeconds must be 0–300.");
+    throw badRequest("messageTtlSeconds must be 0–300.");
   }
   const payload = payloadFromHttp(request.contentType, request.body);
   if (!payload) {
-    throw new RestError(
-      400,
-      "UnsupportedContentType",
+    throw badRequest(
       `Content-Type '${request.contentType ?? ""}' is not supported or the body is not valid.`,
     );
   }

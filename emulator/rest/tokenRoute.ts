@@ -1,5 +1,5 @@
 import { signClientToken } from "../auth/signClientToken.js";
-import { RestError } from "./RestError.js";
+import { badRequest } from "./RestError.js";
 import type { Route } from "./route.js";
 
 /** #25: `:generateToken` — a client access token for the hub. */
@@ -9,7 +9,7 @@ export const tokenRoute: Route = {
   handle: (request, context) => {
     const minutes = Number(request.query.get("minutesToExpire") ?? "60");
     if (!Number.isFinite(minutes) || minutes < 1) {
-      throw new RestError(400, "InvalidParameter", "minutesToExpire must be at least 1.");
+      throw badRequest("minutesToExpire must be at least 1.");
     }
     const clientType = (request.query.get("clientType") ?? "default").toLowerCase();
     const path =

@@ -1,5 +1,5 @@
 import type { Route } from "./route.js";
-import { param } from "./route.js";
+import { notExisted, param } from "./route.js";
 import { requireGroup } from "./validateNames.js";
 
 /** #14, #16–#18: user exists, remove from all groups, add to / remove from a group. */
@@ -7,9 +7,10 @@ export const userRoutes: Route[] = [
   {
     method: "HEAD",
     path: "/users/{userId}",
-    handle: (request) => ({
-      status: request.hub.ofUser(param(request, "userId")).length > 0 ? 200 : 404,
-    }),
+    handle: (request) =>
+      request.hub.ofUser(param(request, "userId")).length > 0
+        ? { status: 200 }
+        : notExisted("Warning.User.NotExisted"),
   },
   {
     method: "DELETE",

@@ -1,10 +1,11 @@
+import type { Faults } from "../faults/Faults.js";
 import type { EventHandlerSetting, HubSetting } from "../types.js";
 import { toHttpBody, type Payload } from "../core/payload.js";
 import { AbuseProtection } from "./AbuseProtection.js";
 import { cloudEventHeaders } from "./cloudEventHeaders.js";
 import type { EventSubject } from "./eventSubject.js";
 import { matchHandler, resolveUrl, type EventRef } from "./matchHandler.js";
-import { postWithRetry, type UpstreamResponse } from "./postWithRetry.js";
+import { postWithRetry, request, type UpstreamResponse } from "./postWithRetry.js";
 
 export interface UpstreamOptions {
   /** The access keys, primary first; every event is signed with each. */
@@ -15,9 +16,16 @@ export interface UpstreamOptions {
   retryDelaysMs: readonly number[];
   timeoutMs: number;
   log: (line: string) => void;
+  /** Test-only misbehaviour: duplicated, reordered or lost events. */
+  faults: Faults;
 }
 
 const JSON_TYPE = "application/json";
+
+interface HeldEvent {
+  body: object;
+  eventId: string;
+}
 
 /** Sends CloudEvents to the hubs' event handlers (binary mode, as the service sends them). */
 export class Upstream {
@@ -25,10 +33,15 @@ export class Upstream {
   private readonly abort = new AbortController();
   private readonly protection: AbuseProtection;
   private readonly chains = new WeakMap<EventSubject, Promise<void>>();
+  /** `connected` events held back by the reorderLifecycle fault, until `disconnected`. */
+  private readonly heldConnected = new Map<EventSubject, HeldEvent>();
 
   constructor(private readonly options: UpstreamOptions) {
     for (const [hub, setting] of Object.entries(options.hubs)) this.setHub(hub, setting);
     this.protection = new AbuseProtection(options.origin, this.policy, options.log);
+    options.faults.onChange(() => {
+      if (options.faults.current.reorderLifecycle !== true) this.releaseHeld();
+    });
   }
 
   private get policy() {
@@ -63,12 +76,47 @@ export class Upstream {
 
   /** connected/disconnected: fire and forget, delivered in order per connection. */
   notify(subject: EventSubject, name: "connected" | "disconnected", body: object): void {
+    const faults = this.options.faults.current;
+    if (name === "connected" && faults.reorderLifecycle === true) {
+      if (!this.handles(subject.hub, { kind: "system", name })) return;
+      // It keeps the ce-id it has now: the handler sees it later, with a lower id.
+      this.heldConnected.set(subject, { body, eventId: subject.takeEventId() });
+      return;
+    }
+    if (name === "connected") {
+      this.enqueue(subject, name, body);
+      return;
+    }
+    const held = this.heldConnected.get(subject);
+    this.heldConnected.delete(subject);
+    if (faults.dropDisconnected === true) {
+      this.options.log(`fault: dropped the disconnected event of ${subject.id}`);
+    } else {
+      this.enqueue(subject, "disconnected", body);
+    }
+    if (held !== undefined) this.enqueue(subject, "connected", held.body, held.eventId);
+  }
+
+  private releaseHeld(): void {
+    const held = [...this.heldConnected];
+    this.heldConnected.clear();
+    for (const [subject, event] of held) {
+      this.enqueue(subject, "connected", event.body, event.eventId);
+    }
+  }
+
+  private enqueue(
+    subject: EventSubject,
+    name: "connected" | "disconnected",
+    body: object,
+    eventId?: string,
+  ): void {
     const event: EventRef = { kind: "system", name };
     if (!this.handles(subject.hub, event)) return;
     const raw = Buffer.from(JSON.stringify(body));
     const previous = this.chains.get(subject) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const response = await this.invoke(subject, event, "sys", JSON_TYPE, raw, false);
+      const response = await this.invoke(subject, event, "sys", JSON_TYPE, raw, false, eventId);
       if (response && (response.status < 200 || response.status >= 300)) {
         this.options.log(`${name} event for ${subject.id} failed: ${describe(response)}`);
       }
@@ -82,6 +130,7 @@ export class Upstream {
   }
 
   close(): void {
+    this.heldConnected.clear();
     this.abort.abort();
   }
 
@@ -96,6 +145,7 @@ export class Upstream {
     contentType: string,
     body: Buffer,
     blocking: boolean,
+    eventId?: string,
   ): Promise<UpstreamResponse | undefined> {
     const handler = this.handlerFor(subject.hub, event);
     if (!handler) return undefined;
@@ -116,9 +166,19 @@ export class Upstream {
       contentType,
       accessKeys,
       origin: origin.hostname,
+      ...(eventId === undefined ? {} : { eventId }),
     });
     const url = resolveUrl(handler.urlTemplate, subject.hub, event.name);
     const response = await postWithRetry(url, headers, body, this.policy);
+    if (this.options.faults.duplicates(event.name)) {
+      // The same request again (same ce-id), as a service retry; its answer is ignored.
+      const again = async () => {
+        const copy = await request(url, { method: "POST", headers, body }, this.policy);
+        this.options.log(`fault: duplicated ${event.name} of ${subject.id}: ${describe(copy)}`);
+      };
+      if (blocking) setImmediate(() => void again());
+      else await again();
+    }
     const state = response.headers.get("ce-connectionState");
     if (blocking && response.status >= 200 && response.status < 300 && state !== null) {
       subject.connectionState = state;

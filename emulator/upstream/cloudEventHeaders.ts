@@ -11,6 +11,8 @@ export interface CloudEventInit {
   accessKeys: readonly string[];
   /** `WebHook-Request-Origin`: the emulator's host. */
   origin: string;
+  /** An id taken from the subject earlier (an event held back); default: the next one. */
+  eventId?: string;
 }
 
 /** The CloudEvents binary-mode headers of one upstream request (as the service's CloudEvents reference lists them). */
@@ -20,7 +22,7 @@ export function cloudEventHeaders(init: CloudEventInit): Record<string, string> 
     "ce-specversion": "1.0",
     "ce-type": `azure.webpubsub.${init.category}.${init.eventName}`,
     "ce-source": `/hubs/${subject.hub}/client/${subject.id}`,
-    "ce-id": subject.takeEventId(),
+    "ce-id": init.eventId ?? subject.takeEventId(),
     "ce-time": new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     "ce-awpsversion": "1.0",
     // The service lower-cases the hub here whatever case the client or the settings used

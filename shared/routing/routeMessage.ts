@@ -180,10 +180,10 @@ async function sendToUser(
 }
 
 /**
- * Routes a send once per (connection, client id) within `SEND_DEDUPE_WINDOW_MS`: the claim is a
- * conditional insert made before the REST call, confirmed after it, and dropped when the call
- * fails, so a retry of a failed send is sent and a retry of a routed one is not. A send without
- * an id is routed every time (its server id still lets recipients drop a re-delivered event).
+ * Routes a send once per (connection, client id), or per event when the client gave no id,
+ * within `SEND_DEDUPE_WINDOW_MS`: the claim is a conditional insert made before the REST call,
+ * confirmed after it, and dropped when the call fails, so a retry of a failed send is sent and
+ * a retry (or a re-delivery) of a routed one is not.
  */
 async function routeOnce(
   envelope: Envelope,
@@ -195,12 +195,7 @@ async function routeOnce(
   const { store, config, log } = deps;
   const { hub, connectionId } = event.request.context;
   const to = envelope.group === undefined ? "user" : "group";
-  if (clientId === undefined) {
-    await send();
-    log.info("message routed", { messageId: envelope.id, to });
-    return { ok: true, messageId: envelope.id };
-  }
-  const key = clientIdKey(clientId);
+  const key = clientId === undefined ? `e:${event.id}` : clientIdKey(clientId);
   const claim = await store.claimSend(hub, connectionId, key, envelope.id, SEND_DEDUPE_WINDOW_MS);
   if (claim.outcome === "sent") {
     log.info("message already routed; not sent again", { messageId: envelope.id });

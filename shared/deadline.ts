@@ -1,34 +1,53 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { DependencyError } from "./errors.js";
 
-const eventSignal = new AsyncLocalStorage<AbortSignal>();
-
 /**
- * Runs one event's work under a deadline. Every dependency call made inside it (through
- * `callSignal`) is aborted when the deadline passes, and the work is answered as a failure then,
- * whatever it is waiting for.
+ * Runs one event's work under a deadline. The work gets the event's abort signal, to bind every
+ * dependency call to (`StateStore.withSignal`, `HubService.withSignal`): when the deadline
+ * passes, those calls are aborted and the work is answered as a failure, whatever it waits for.
  */
-export async function withinDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const signal = AbortSignal.timeout(ms);
-  return await eventSignal.run(signal, async () => {
-    let onAbort: (() => void) | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new DependencyError("event", undefined, "timeout"));
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([work(), expired]);
-    } finally {
-      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
-    }
+export async function withinDeadline<T>(
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let expire: (() => void) | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    expire = () => {
+      const error = new DependencyError("event", undefined, "timeout");
+      controller.abort(error);
+      reject(error);
+    };
   });
+  const timer = setTimeout(() => expire?.(), ms);
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-/** The abort signal of one dependency call: its own deadline, and its event's if it has one. */
-export function callSignal(ms: number): AbortSignal {
-  const own = AbortSignal.timeout(ms);
-  const event = eventSignal.getStore();
-  return event === undefined ? own : AbortSignal.any([own, event]);
+/**
+ * Runs one dependency call with an abort signal that fires at its own deadline or when
+ * `event` aborts, whichever comes first; the timer and the listener go as soon as the call ends.
+ */
+export async function withCallDeadline<T>(
+  ms: number,
+  event: AbortSignal | undefined,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException("the call ran past its deadline", "TimeoutError"));
+  }, ms);
+  const onEventAbort = () => controller.abort(event?.reason);
+  if (event?.aborted === true) onEventAbort();
+  else event?.addEventListener("abort", onEventAbort, { once: true });
+  try {
+    return await call(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    event?.removeEventListener("abort", onEventAbort);
+  }
 }
 
 /** True for the error an aborted SDK call throws. */

@@ -5,3 +5,12 @@ import type { Runtime } from "../runtime.js";
 export interface EventDeps extends Runtime {
   readonly log: Log;
 }
+
+/** The same parts, with every store and REST call ended when the event's deadline passes. */
+export function withEventSignal(deps: EventDeps, signal: AbortSignal): EventDeps {
+  return {
+    ...deps,
+    store: deps.store.withSignal(signal),
+    service: deps.service.withSignal(signal),
+  };
+}

@@ -5,6 +5,7 @@ import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
 import { equalSecrets, isValidSignature } from "../protocol/signature.js";
 import { withinDeadline } from "../deadline.js";
+import { withEventSignal } from "./eventDeps.js";
 import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
 import { handleMessage } from "../routing/handleMessage.js";
 import type { Runtime } from "../runtime.js";
@@ -53,13 +54,19 @@ export async function handleEventRequest(
   const { eventMs } = config.deadlines;
   switch (event.kind) {
     case "connect":
-      return await withinDeadline(eventMs, async () => await handleConnect(event.request, deps));
+      return await withinDeadline(
+        eventMs,
+        async (signal) => await handleConnect(event.request, withEventSignal(deps, signal)),
+      );
     case "connected":
-      return await withinDeadline(eventMs, async () => await handleConnected(event.request, deps));
+      return await withinDeadline(
+        eventMs,
+        async (signal) => await handleConnected(event.request, withEventSignal(deps, signal)),
+      );
     case "disconnected":
       return await withinDeadline(
         eventMs,
-        async () => await handleDisconnected(event.request, deps),
+        async (signal) => await handleDisconnected(event.request, withEventSignal(deps, signal)),
       );
     case "user":
       // Its own deadline inside, so a failure past it is still answered as an ack.

@@ -2,7 +2,7 @@ import type { UserEventRequest } from "@azure/web-pubsub-express";
 import { SettingNames as S } from "../config/settingNames.js";
 import { withinDeadline } from "../deadline.js";
 import { DependencyError, HttpError, ServiceRefusal } from "../errors.js";
-import type { EventDeps } from "../events/eventDeps.js";
+import { withEventSignal, type EventDeps } from "../events/eventDeps.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { isJsonSubprotocol } from "../protocol/subprotocols.js";
 import { INVALID_JSON, type UserEvent } from "../protocol/webPubSubEvent.js";
@@ -38,7 +38,7 @@ export async function handleMessage(event: UserEvent, deps: EventDeps): Promise<
       id,
       await withinDeadline(
         config.deadlines.eventMs,
-        async () => await routeMessage(parsed.message, event, deps),
+        async (signal) => await routeMessage(parsed.message, event, withEventSignal(deps, signal)),
       ),
     );
   } catch (thrown) {
@@ -86,7 +86,7 @@ async function rawFrame(
   }
   const sender = await withinDeadline(
     config.deadlines.eventMs,
-    async () => await identifySender(request.context, store, log),
+    async (signal) => await identifySender(request.context, store.withSignal(signal), log),
   );
   if (!sender.ok) throw new HttpError(403, sender.reason);
   if (request.dataType === "text") {

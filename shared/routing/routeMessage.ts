@@ -79,24 +79,34 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
       await store.forgetLeftGroups(context.hub, context.connectionId, left);
     }
   }
-  // The store first, then the service; a failed service call takes back the rows this join
-  // wrote (a membership that was there before stays).
+  // The store first, then the service; a failed store write or service call takes back the rows
+  // this join wrote (a membership that was there before stays).
   const member = { userId: sender.userId, roles: sender.roles };
-  if (
-    !(await store.addMembership(context.hub, context.connectionId, member, group, stamp(event)))
-  ) {
-    return error("gone", "this connection is no longer connected");
-  }
   const undo = async () => {
     if (existing?.state !== "member") {
       await store.deleteMembership(context.hub, context.connectionId, group);
     }
   };
+  let recorded: boolean;
+  try {
+    recorded = await store.addMembership(
+      context.hub,
+      context.connectionId,
+      member,
+      group,
+      stamp(event),
+    );
+  } catch (thrown) {
+    // Best effort; what stays is swept with the connection, and a retried join rewrites it.
+    await undo().catch(() => undefined);
+    throw thrown;
+  }
+  if (!recorded) return error("gone", "this connection is no longer connected");
   let added: boolean;
   try {
     added = await service.addToGroup(group, context.connectionId);
   } catch (thrown) {
-    await undo();
+    await undo().catch(() => undefined);
     throw thrown;
   }
   if (!added) {

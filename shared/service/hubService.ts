@@ -12,6 +12,8 @@ export interface ClientAccessRequest {
 
 /** The data-plane calls the app makes, for the one configured hub. Each method is one REST call. */
 export interface HubService {
+  /** The same service with every call also ended when `signal` (an event's deadline) aborts. */
+  withSignal(signal: AbortSignal): HubService;
   sendToGroup(group: string, message: object): Promise<void>;
   sendToUser(userId: string, message: object): Promise<void>;
   /** Returns false when the service no longer knows the connection. */

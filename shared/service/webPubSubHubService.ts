@@ -1,6 +1,6 @@
 import type { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
-import { callSignal, isAbort } from "../deadline.js";
+import { isAbort, withCallDeadline } from "../deadline.js";
 import { DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
@@ -12,13 +12,21 @@ import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService
  * (`ServiceRefusal`), every other failure the operator's or the platform's (`DependencyError`).
  */
 export class WebPubSubHubService implements HubService {
-  private readonly sdk = lazyOnce(async () => await this.create());
+  private sdk = lazyOnce(async () => await this.create());
+  private eventSignal: AbortSignal | undefined;
 
   constructor(
     private readonly service: Config["service"],
     private readonly hub: string,
     private readonly timeoutMs: number,
   ) {}
+
+  withSignal(signal: AbortSignal): HubService {
+    const bound = new WebPubSubHubService(this.service, this.hub, this.timeoutMs);
+    bound.sdk = this.sdk;
+    bound.eventSignal = signal;
+    return bound;
+  }
 
   async sendToGroup(group: string, message: object): Promise<void> {
     await this.call(async (sdk, abortSignal) => {
@@ -82,7 +90,11 @@ export class WebPubSubHubService implements HubService {
   ): Promise<T> {
     const sdk = await this.sdk();
     try {
-      return await operation(sdk, callSignal(this.timeoutMs));
+      return await withCallDeadline(
+        this.timeoutMs,
+        this.eventSignal,
+        async (signal) => await operation(sdk, signal),
+      );
     } catch (error) {
       throw classify(error);
     }

@@ -81,6 +81,8 @@ export interface SweepReport {
  * reconciler's scans.
  */
 export interface StateStore {
+  /** The same store with every call also ended when `signal` (an event's deadline) aborts. */
+  withSignal(signal: AbortSignal): StateStore;
   /**
    * `connect`: reserves one of the user's `maxPerUser` slots (0: no limit) with a conditional
    * insert, then records the connection and its initial memberships. Idempotent for a retried

@@ -1,5 +1,5 @@
 import type { TableClient, TableEntity, TableEntityResult, UpdateMode } from "@azure/data-tables";
-import { callSignal, isAbort } from "../deadline.js";
+import { isAbort, withCallDeadline } from "../deadline.js";
 import { DependencyError, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
 
@@ -15,8 +15,15 @@ export class TableAccess {
   constructor(
     createClient: () => Promise<TableClient>,
     private readonly timeoutMs: number,
+    /** The event's signal: every call ends when it aborts. */
+    private readonly eventSignal?: AbortSignal,
   ) {
     this.connect = lazyOnce(createClient);
+  }
+
+  /** The same tables and client, with every call also bound to an event's deadline. */
+  withSignal(signal: AbortSignal): TableAccess {
+    return new TableAccess(this.connect, this.timeoutMs, signal);
   }
 
   /** A client for `table` in the account of a connection string, built on first use. */
@@ -148,7 +155,11 @@ export class TableAccess {
     const client = await this.connect();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await operation(client, callSignal(this.timeoutMs));
+        return await withCallDeadline(
+          this.timeoutMs,
+          this.eventSignal,
+          async (signal) => await operation(client, signal),
+        );
       } catch (error) {
         if (attempt === 0 && isTableNotFound(error)) {
           await this.createTable(client);
@@ -165,7 +176,11 @@ export class TableAccess {
 
   private async createTable(client: TableClient): Promise<void> {
     try {
-      await client.createTable({ abortSignal: callSignal(this.timeoutMs) });
+      await withCallDeadline(
+        this.timeoutMs,
+        this.eventSignal,
+        async (abortSignal) => await client.createTable({ abortSignal }),
+      );
     } catch (error) {
       // Created meanwhile by another call: what was wanted.
       if (statusOf(error) !== 409) throw classify(error);

@@ -82,6 +82,10 @@ const MAX_MEMBER_ROWS = 10_000;
 export class TableStateStore implements StateStore {
   constructor(private readonly table: TableAccess) {}
 
+  withSignal(signal: AbortSignal): StateStore {
+    return new TableStateStore(this.table.withSignal(signal));
+  }
+
   async openConnection(
     record: ConnectionRecord,
     maxPerUser: number,

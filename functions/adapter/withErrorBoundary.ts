@@ -8,7 +8,9 @@ import { startupWarnings } from "../../shared/config/startupWarnings.js";
 import { DependencyError, HttpError, toError } from "../../shared/errors.js";
 import type { Log } from "../../shared/log/log.js";
 import { getRuntime, type Runtime } from "../../shared/runtime.js";
+import { textResponse } from "../../shared/protocol/eventResponse.js";
 import { contextLog } from "./contextLog.js";
+import { toHttpResponse } from "./toHttpResponse.js";
 
 export type CoreHandler = (
   request: HttpRequest,
@@ -37,11 +39,7 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
     } catch (thrown) {
       if (thrown instanceof HttpError) {
         log.info("request refused", { status: thrown.status, reason: thrown.message });
-        return {
-          status: thrown.status,
-          headers: { "Content-Type": "text/plain; charset=utf-8" },
-          body: thrown.message,
-        };
+        return toHttpResponse(textResponse(thrown.status, thrown.message));
       }
       const error = toError(thrown);
       log.error(
@@ -51,11 +49,7 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
           : { error: error.name },
         error,
       );
-      return {
-        status: 500,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-        body: "internal error",
-      };
+      return toHttpResponse(textResponse(500, "internal error"));
     }
   };
 }

@@ -13,15 +13,9 @@ export interface ServiceConnection {
 export function parseConnectionString(
   value: string,
 ): { connection: ServiceConnection } | { problem: string } {
-  const fields = new Map<string, string>();
-  for (const part of value.split(";")) {
-    if (part.trim() === "") continue;
-    const at = part.indexOf("=");
-    if (at <= 0) return { problem: "has a part without 'name=value'" };
-    const key = part.slice(0, at).trim().toLowerCase();
-    if (fields.has(key)) return { problem: `names '${key}' twice` };
-    fields.set(key, part.slice(at + 1).trim());
-  }
+  const parsed = connectionStringFields(value);
+  if ("problem" in parsed) return parsed;
+  const { fields } = parsed;
   const rawEndpoint = fields.get("endpoint");
   const accessKey = fields.get("accesskey");
   if (!rawEndpoint) return { problem: "has no Endpoint" };
@@ -46,4 +40,23 @@ export function toHttpUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The `name=value;` fields of a connection string (names lower-cased, split on the first `=`),
+ * or the first problem: a part without a name, or a name given twice.
+ */
+export function connectionStringFields(
+  value: string,
+): { fields: Map<string, string> } | { problem: string } {
+  const fields = new Map<string, string>();
+  for (const part of value.split(";")) {
+    if (part.trim() === "") continue;
+    const at = part.indexOf("=");
+    if (at <= 0) return { problem: "has a part without 'name=value'" };
+    const key = part.slice(0, at).trim().toLowerCase();
+    if (fields.has(key)) return { problem: `names '${key}' twice` };
+    fields.set(key, part.slice(at + 1).trim());
+  }
+  return { fields };
 }

@@ -3,7 +3,7 @@ import { SettingNames as S } from "../config/settingNames.js";
 import { withinDeadline } from "../deadline.js";
 import { DependencyError, HttpError, ServiceRefusal } from "../errors.js";
 import { withEventSignal, type EventDeps } from "../events/eventDeps.js";
-import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
+import { jsonResponse, textResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { isJsonSubprotocol } from "../protocol/subprotocols.js";
 import { INVALID_JSON, type UserEvent } from "../protocol/webPubSubEvent.js";
 import { parseClientMessage } from "./clientMessage.js";
@@ -90,11 +90,7 @@ async function rawFrame(
   );
   if (!sender.ok) throw new HttpError(403, sender.reason);
   if (request.dataType === "text") {
-    return {
-      status: 200,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-      body: request.data,
-    };
+    return textResponse(200, request.data);
   }
   return {
     status: 200,

@@ -2,27 +2,32 @@ import { DependencyError } from "./errors.js";
 
 /**
  * Runs one event's work under a deadline. The work gets the event's abort signal, to bind every
- * dependency call to (`StateStore.withSignal`, `HubService.withSignal`): when the deadline
- * passes, those calls are aborted and the work is answered as a failure, whatever it waits for.
+ * dependency call to (`StateStore.withSignal`, `HubService.withSignal`). A tenth of the time
+ * (at most a second) before the deadline those calls are aborted, and the work gets that tenth
+ * to undo what it had begun; at the deadline it is answered as a failure, whatever it waits for.
  */
 export async function withinDeadline<T>(
   ms: number,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const grace = Math.min(1000, Math.floor(ms / 10));
   const controller = new AbortController();
-  let expire: (() => void) | undefined;
+  const timeout = new DependencyError("event", undefined, "timeout");
+  const timers: NodeJS.Timeout[] = [];
   const expired = new Promise<never>((_, reject) => {
-    expire = () => {
-      const error = new DependencyError("event", undefined, "timeout");
-      controller.abort(error);
-      reject(error);
-    };
+    timers.push(
+      setTimeout(() => {
+        controller.abort(timeout);
+      }, ms - grace),
+      setTimeout(() => {
+        reject(timeout);
+      }, ms),
+    );
   });
-  const timer = setTimeout(() => expire?.(), ms);
   try {
     return await Promise.race([work(controller.signal), expired]);
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
   }
 }
 

@@ -50,7 +50,7 @@ export async function handleEventRequest(
   expectRoute(route, attributes);
 
   const event = decodeEvent(attributes, await request.readBody(MAX_EVENT_BODY_BYTES));
-  const deps = { ...runtime, log: withFields(log, fields) };
+  const deps = { ...runtime, log: withFields(log, fields), repairStore: runtime.store };
   const { eventMs } = config.deadlines;
   switch (event.kind) {
     case "connect":

@@ -14,7 +14,7 @@ export interface ReconcileOptions {
   readonly concurrency: number;
   /** Most markers deleted in one run. */
   readonly maxPurges: number;
-  /** Most rows the orphan sweep reads in one run. */
+  /** Most rows of each kind the orphan sweep reads in one run (ten times as many send records). */
   readonly maxSweepRows: number;
 }
 
@@ -71,16 +71,20 @@ export async function reconcileConnections(
       for (const outcome of outcomes) tally[outcome] += 1;
     }
   }
-  const purged = await store.purgeGoneConnections(
+  // The purge and the sweep share what is left of the run's budget.
+  const purge = await store.purgeGoneConnections(
     config.hub,
     new Date(now.getTime() - options.markerMs),
     options.maxPurges,
+    deadline,
   );
+  const purged = purge.purged;
   const sweep = await store.sweepOrphans(config.hub, {
     maxRows: options.maxSweepRows,
     slotGraceMs: options.graceMs,
     sendWindowMs: SEND_DEDUPE_WINDOW_MS,
     now,
+    stopAt: deadline,
   });
   const report = {
     checked: tally.kept + tally.removed + tally.failed,
@@ -88,7 +92,7 @@ export async function reconcileConnections(
     failed: tally.failed,
     purged,
     orphans: { scanned: sweep.scanned, removed: sweep.removed },
-    complete: complete && sweep.complete,
+    complete: complete && purge.complete && sweep.complete,
   };
   log.info("connections reconciled", {
     ...report,

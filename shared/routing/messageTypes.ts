@@ -30,7 +30,7 @@ export type Ack =
       readonly error: {
         readonly code: AckErrorCode;
         readonly message: string;
-        /** For `unavailable` and `rate_limited`: how long to wait before trying again. */
+        /** For `unavailable`: how long the dependency asked to wait, when it said. */
         readonly retryAfterMs?: number;
       };
     };

@@ -61,7 +61,8 @@ export class RateLimiter {
       if (this.buckets.size <= target) break;
       if (this.refilled(bucket, now).tokens >= 1) this.buckets.delete(key);
     }
-    // Every key left is limited: they refill within a minute; until then, no more sweeps.
-    if (this.buckets.size >= this.maxTracked) this.nextEvictionAt = now + 1000;
+    // What is left is mostly limited keys, which refill within a minute: no sweep for a second,
+    // so a burst of new keys does not scan the map once each.
+    if (this.buckets.size > target) this.nextEvictionAt = now + 1000;
   }
 }

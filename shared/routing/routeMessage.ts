@@ -82,9 +82,19 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
   // The store first, then the service; a failed store write or service call takes back the rows
   // this join wrote (a membership that was there before stays).
   const member = { userId: sender.userId, roles: sender.roles };
+  // A group that was a tombstone becomes one again (with the events it remembered), so a
+  // re-delivered older join is still recognised; one that was never joined loses its rows.
   const undo = async () => {
-    if (existing?.state !== "member") {
-      await store.deleteMembership(context.hub, context.connectionId, group);
+    if (existing === undefined) {
+      await deps.repairStore.deleteMembership(context.hub, context.connectionId, group);
+    } else if (existing.state === "left" && existing.leftBy !== undefined) {
+      await deps.repairStore.removeMembership(
+        context.hub,
+        context.connectionId,
+        group,
+        existing.leftBy,
+        { joinedBy: existing.joinedBy, markIfAbsent: true },
+      );
     }
   };
   let recorded: boolean;
@@ -128,8 +138,15 @@ async function leave(group: string, event: UserEvent, deps: EventDeps): Promise<
     deps,
   );
   if (refusal) return refusal;
+  // A leave that overtook its join leaves a tombstone too, while the connection's index has
+  // room (a connection cannot grow it without bound by leaving groups it never joined).
+  const cap = 2 * config.messages.maxGroupsPerConnection;
+  const rows = await store.listConnectionGroups(context.hub, context.connectionId, cap);
+  const known = rows.some((row) => row.group === group);
   // The right to send goes first, so a leave that fails half way never leaves it behind.
-  await store.removeMembership(context.hub, context.connectionId, group, stamp(event));
+  await store.removeMembership(context.hub, context.connectionId, group, stamp(event), {
+    markIfAbsent: !known && rows.length < cap,
+  });
   await service.removeFromGroup(group, context.connectionId);
   return { ok: true };
 }
@@ -229,7 +246,7 @@ async function routeOnce(
   try {
     await send();
   } catch (thrown) {
-    await store.releaseSend(hub, connectionId, key).catch(() => undefined);
+    await deps.repairStore.releaseSend(hub, connectionId, key).catch(() => undefined);
     throw thrown;
   }
   log.info("message routed", { messageId: envelope.id, to });

@@ -44,7 +44,7 @@ export class WebPubSubHubService implements HubService {
     try {
       await this.call(async (sdk, abortSignal) => {
         await sdk.group(group).addConnection(connectionId, { abortSignal });
-      });
+      }, "names a connection");
       return true;
     } catch (error) {
       if (error instanceof ServiceRefusal && error.status === 404) return false;
@@ -56,7 +56,7 @@ export class WebPubSubHubService implements HubService {
     try {
       await this.call(async (sdk, abortSignal) => {
         await sdk.group(group).removeConnection(connectionId, { abortSignal });
-      });
+      }, "names a connection");
     } catch (error) {
       // A connection the service no longer has is in no group: what was wanted.
       if (!(error instanceof ServiceRefusal && error.status === 404)) throw error;
@@ -85,8 +85,13 @@ export class WebPubSubHubService implements HubService {
     return { url: token.url, expiresAt };
   }
 
+  /**
+   * One REST call with its deadline. A 404 is the sender's fault (`gone`) only for a call that
+   * names a connection; elsewhere it means a wrong endpoint or hub, the operator's problem.
+   */
   private async call<T>(
     operation: (sdk: WebPubSubServiceClient, abortSignal: AbortSignal) => Promise<T>,
+    target: "names a connection" | "other" = "other",
   ): Promise<T> {
     const sdk = await this.sdk();
     try {
@@ -96,7 +101,7 @@ export class WebPubSubHubService implements HubService {
         async (signal) => await operation(sdk, signal),
       );
     } catch (error) {
-      throw classify(error);
+      throw classify(error, target === "names a connection");
     }
   }
 
@@ -117,13 +122,22 @@ export class WebPubSubHubService implements HubService {
   }
 }
 
-function classify(error: unknown): Error {
+function classify(error: unknown, namesConnection: boolean): Error {
   if (isAbort(error)) return new DependencyError("service", undefined, "timeout", { cause: error });
   const status = statusOf(error);
-  if (status === 400 || status === 404)
-    return new ServiceRefusal(status === 400 ? "bad_message" : "gone", status, { cause: error });
+  // Only the REST API's own answers are read by status: an identity error (Entra ID refusing
+  // the app's credential, with a status of its own) is the operator's problem whatever it says.
+  const fromService = error instanceof Error && error.name === "RestError";
+  if (fromService && status === 400) {
+    return new ServiceRefusal("bad_message", 400, { cause: error });
+  }
+  if (fromService && status === 404 && namesConnection) {
+    return new ServiceRefusal("gone", 404, { cause: error });
+  }
   if (status === undefined) {
-    return new DependencyError("service", undefined, "unreachable", { cause: error });
+    return new DependencyError("service", undefined, fromService ? "unreachable" : "refused", {
+      cause: error,
+    });
   }
   const retryAfterMs = status === 429 || status === 503 ? retryAfter(error) : undefined;
   return new DependencyError("service", status, "refused", {

@@ -71,7 +71,7 @@ export type SendClaim =
 export interface SweepReport {
   readonly scanned: number;
   readonly removed: number;
-  /** False when the pass stopped at its row budget; the next pass goes on from the start. */
+  /** False when the pass stopped at a budget; the next pass starts over. */
   readonly complete: boolean;
 }
 
@@ -103,12 +103,17 @@ export interface StateStore {
     group: string,
     joinedBy: EventStamp,
   ): Promise<boolean>;
-  /** Revokes the membership; its index row stays as a tombstone until the connection goes. */
+  /**
+   * Revokes the membership; its index row stays a tombstone until the connection goes, naming
+   * the leave and, when given, the join it undid. Without an index row, one is made only with
+   * `markIfAbsent`.
+   */
   removeMembership(
     hub: string,
     connectionId: string,
     group: string,
     leftBy: EventStamp,
+    options?: { joinedBy?: EventStamp; markIfAbsent?: boolean },
   ): Promise<void>;
   /** Drops the tombstones of groups the connection left, to keep its index within its cap. */
   forgetLeftGroups(hub: string, connectionId: string, groups: readonly string[]): Promise<void>;
@@ -145,16 +150,28 @@ export interface StateStore {
   ): AsyncIterable<{ connectionId: string; userId: string }[]>;
   /**
    * Deletes the markers of connections that went away before `goneBefore`, each after whatever
-   * its disconnect left behind (memberships, the user's slot); returns how many.
+   * its disconnect left behind (memberships, the user's slot), until `limit` or `stopAt`.
    */
-  purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number>;
+  purgeGoneConnections(
+    hub: string,
+    goneBefore: Date,
+    limit: number,
+    stopAt?: number,
+  ): Promise<{ purged: number; complete: boolean }>;
   /**
    * Removes membership, index and slot rows whose connection is recorded as gone or not
    * recorded at all (slots only once older than `slotGraceMs`), and send claims older than
-   * `sendWindowMs`; reads at most `maxRows` rows.
+   * `sendWindowMs`; reads at most `maxRows` rows of each kind (ten times as many expired send
+   * claims, deleted a transaction at a time) and stops at `stopAt`.
    */
   sweepOrphans(
     hub: string,
-    options: { maxRows: number; slotGraceMs: number; sendWindowMs: number; now: Date },
+    options: {
+      maxRows: number;
+      slotGraceMs: number;
+      sendWindowMs: number;
+      now: Date;
+      stopAt?: number;
+    },
   ): Promise<SweepReport>;
 }

@@ -98,6 +98,27 @@ export class TableAccess {
     );
   }
 
+  /**
+   * Deletes rows of one partition in transactions of up to 100 (one call each); a batch that
+   * fails as a whole (a row deleted meanwhile) is deleted row by row.
+   */
+  async deleteMany(partitionKey: string, rowKeys: readonly string[]): Promise<void> {
+    for (let i = 0; i < rowKeys.length; i += 100) {
+      const batch = rowKeys.slice(i, i + 100);
+      try {
+        await this.call(
+          async (client, abortSignal) =>
+            await client.submitTransaction(
+              batch.map((rowKey) => ["delete", { partitionKey, rowKey }] as const),
+              { abortSignal },
+            ),
+        );
+      } catch {
+        for (const rowKey of batch) await this.delete(partitionKey, rowKey);
+      }
+    }
+  }
+
   /** The rows a filter selects, page by page; each page is one call with its own deadline. */
   async *pages<T extends object>(
     filter: string,

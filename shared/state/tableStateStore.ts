@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { odata, type TableEntityResult } from "@azure/data-tables";
 import { Keys } from "./keys.js";
 import type {
@@ -50,7 +51,8 @@ interface ConnectionGroupEntity {
   group: string;
   connectionId: string;
   state: "member" | "left";
-  joinEventId: string;
+  /** Absent on a tombstone whose leave came before any join. */
+  joinEventId?: string;
   joinEventTime?: string;
   leaveEventId?: string;
   leaveEventTime?: string;
@@ -70,6 +72,8 @@ interface SendClaimEntity {
   state: "pending" | "sent";
   messageId: string;
   claimedAt: Date;
+  /** Which attempt wrote the claim: its own insert, retried by the SDK, is not another's. */
+  attempt: string;
 }
 
 /** A slot whose connection was never recorded this long after it was taken was left by a failed connect. */
@@ -207,7 +211,7 @@ export class TableStateStore implements StateStore {
     return rows.map((row) => ({
       group: row.group,
       state: row.state === "left" ? "left" : "member",
-      joinedBy: { id: row.joinEventId, time: row.joinEventTime },
+      joinedBy: { id: row.joinEventId ?? "", time: row.joinEventTime },
       leftBy:
         row.leaveEventId === undefined
           ? undefined
@@ -234,19 +238,29 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     group: string,
     leftBy: EventStamp,
+    options: { joinedBy?: EventStamp; markIfAbsent?: boolean } = {},
   ): Promise<void> {
     // The group row first: once it is gone the connection no longer counts as a member.
     const member = Keys.groupMember(hub, group, connectionId);
     await this.table.delete(member.partitionKey, member.rowKey);
-    await this.table.update(
-      {
-        ...Keys.connectionGroup(hub, connectionId, group),
-        state: "left",
-        leaveEventId: leftBy.id,
-        ...(leftBy.time === undefined ? {} : { leaveEventTime: leftBy.time }),
-      },
-      "Merge",
-    );
+    const { joinedBy } = options;
+    const tombstone = {
+      ...Keys.connectionGroup(hub, connectionId, group),
+      hub: hub.toLowerCase(),
+      group,
+      connectionId,
+      state: "left",
+      leaveEventId: leftBy.id,
+      ...(leftBy.time === undefined ? {} : { leaveEventTime: leftBy.time }),
+      ...(joinedBy === undefined
+        ? {}
+        : {
+            joinEventId: joinedBy.id,
+            ...(joinedBy.time === undefined ? {} : { joinEventTime: joinedBy.time }),
+          }),
+    };
+    if (options.markIfAbsent === true) await this.table.upsert(tombstone, "Merge");
+    else await this.table.update(tombstone, "Merge");
   }
 
   async forgetLeftGroups(
@@ -297,11 +311,18 @@ export class TableStateStore implements StateStore {
     windowMs: number,
   ): Promise<SendClaim> {
     const keys = Keys.sendClaim(hub, connectionId, clientId);
-    const claim: SendClaimEntity = { ...keys, state: "pending", messageId, claimedAt: new Date() };
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const claim: SendClaimEntity = {
+      ...keys,
+      state: "pending",
+      messageId,
+      claimedAt: new Date(),
+      attempt: randomUUID(),
+    };
+    for (let tries = 0; tries < 2; tries++) {
       if (await this.table.create(claim)) return { outcome: "claimed" };
       const existing = await this.table.get<SendClaimEntity>(keys.partitionKey, keys.rowKey);
       if (existing === undefined) continue;
+      if (existing.attempt === claim.attempt) return { outcome: "claimed" };
       if (Date.now() - existing.claimedAt.getTime() > windowMs) {
         // Older than the window: a new message that reuses the id.
         if (await this.table.update(claim, "Replace", existing.etag)) return { outcome: "claimed" };
@@ -326,6 +347,7 @@ export class TableStateStore implements StateStore {
       state: "pending",
       messageId,
       claimedAt: new Date(),
+      attempt: randomUUID(),
     };
     return etag !== "" && (await this.table.update(claim, "Replace", etag));
   }
@@ -358,7 +380,12 @@ export class TableStateStore implements StateStore {
     }
   }
 
-  async purgeGoneConnections(hub: string, goneBefore: Date, limit: number): Promise<number> {
+  async purgeGoneConnections(
+    hub: string,
+    goneBefore: Date,
+    limit: number,
+    stopAt = Number.POSITIVE_INFINITY,
+  ): Promise<{ purged: number; complete: boolean }> {
     let purged = 0;
     for (const shard of Keys.connectionShards(hub)) {
       for await (const page of this.table.pages<ConnectionEntity>(
@@ -366,20 +393,28 @@ export class TableStateStore implements StateStore {
         { select: ["PartitionKey", "RowKey", "connectionId", "userId", "slot"] },
       )) {
         for (const row of page) {
+          if (purged >= limit || Date.now() > stopAt) return { purged, complete: false };
           // A disconnect that failed half way left these behind; the marker is their last pointer.
           await this.removeArtifacts(hub, row.connectionId, row.userId, row.slot);
           await this.table.delete(row.partitionKey, row.rowKey);
-          if (++purged >= limit) return purged;
+          purged++;
         }
       }
     }
-    return purged;
+    return { purged, complete: true };
   }
 
   async sweepOrphans(
     hub: string,
-    options: { maxRows: number; slotGraceMs: number; sendWindowMs: number; now: Date },
+    options: {
+      maxRows: number;
+      slotGraceMs: number;
+      sendWindowMs: number;
+      now: Date;
+      stopAt?: number;
+    },
   ): Promise<SweepReport> {
+    const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
     let scanned = 0;
     let removed = 0;
     const states = new Map<string, "live" | "gone" | "missing">();
@@ -391,17 +426,21 @@ export class TableStateStore implements StateStore {
       }
       return state;
     };
+    /** One kind's scan, with a budget of its own, so a large kind never starves the next. */
     const scan = async <T extends object>(
-      kind: "g" | "m" | "u" | "s",
+      kind: "g" | "m" | "u",
       orphaned: (row: TableEntityResult<T>) => boolean | Promise<boolean>,
     ): Promise<boolean> => {
       const { from, to } = Keys.kindRange(kind, hub);
+      let read = 0;
       for await (const page of this.table.pages<T>(
         odata`PartitionKey ge ${from} and PartitionKey lt ${to}`,
         { pageSize: 100 },
       )) {
         for (const row of page) {
-          if (scanned++ >= options.maxRows) return false;
+          if (read >= options.maxRows || Date.now() > stopAt) return false;
+          read++;
+          scanned++;
           const { partitionKey, rowKey } = row;
           if (partitionKey !== undefined && rowKey !== undefined && (await orphaned(row))) {
             await this.table.delete(partitionKey, rowKey, row.etag);
@@ -412,26 +451,51 @@ export class TableStateStore implements StateStore {
       return true;
     };
     const now = options.now.getTime();
-    const complete =
-      (await scan<MemberEntity>(
-        "g",
-        async (row) => (await stateOf(row.connectionId)) !== "live",
-      )) &&
-      (await scan<ConnectionGroupEntity>(
-        "m",
-        async (row) => (await stateOf(row.connectionId)) !== "live",
-      )) &&
-      (await scan<SlotEntity>("u", async (row) => {
-        const state = await stateOf(row.connectionId);
-        if (state === "gone") return true;
-        const takenAt = row.timestamp === undefined ? now : Date.parse(row.timestamp);
-        return state === "missing" && now - takenAt > options.slotGraceMs;
-      })) &&
-      (await scan<SendClaimEntity>(
-        "s",
-        (row) => now - row.claimedAt.getTime() > options.sendWindowMs,
-      ));
-    return { scanned: Math.min(scanned, options.maxRows), removed, complete };
+    const membersDone = await scan<MemberEntity>(
+      "g",
+      async (row) => (await stateOf(row.connectionId)) !== "live",
+    );
+    const indexDone = await scan<ConnectionGroupEntity>(
+      "m",
+      async (row) => (await stateOf(row.connectionId)) !== "live",
+    );
+    const slotsDone = await scan<SlotEntity>("u", async (row) => {
+      const state = await stateOf(row.connectionId);
+      if (state === "gone") return true;
+      const takenAt = row.timestamp === undefined ? now : Date.parse(row.timestamp);
+      return state === "missing" && now - takenAt > options.slotGraceMs;
+    });
+    // Send records: only the expired ones are read, and deleted a transaction per 100.
+    const { from, to } = Keys.kindRange("s", hub);
+    const expiredBefore = new Date(now - options.sendWindowMs);
+    let claimsDone = true;
+    let claimsRead = 0;
+    for await (const page of this.table.pages<SendClaimEntity>(
+      odata`PartitionKey ge ${from} and PartitionKey lt ${to} and claimedAt lt ${expiredBefore}`,
+      { select: ["PartitionKey", "RowKey"], pageSize: 1000 },
+    )) {
+      const byPartition = new Map<string, string[]>();
+      for (const row of page)
+        byPartition.set(row.partitionKey, [
+          ...(byPartition.get(row.partitionKey) ?? []),
+          row.rowKey,
+        ]);
+      for (const [partitionKey, rowKeys] of byPartition) {
+        await this.table.deleteMany(partitionKey, rowKeys);
+      }
+      claimsRead += page.length;
+      scanned += page.length;
+      removed += page.length;
+      if (claimsRead >= options.maxRows * 10 || Date.now() > stopAt) {
+        claimsDone = false;
+        break;
+      }
+    }
+    return {
+      scanned,
+      removed,
+      complete: membersDone && indexDone && slotsDone && claimsDone,
+    };
   }
 
   /**

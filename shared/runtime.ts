@@ -23,13 +23,7 @@ export function createRuntime(
     config,
     store:
       parts.store ??
-      new TableStateStore(
-        TableAccess.fromConnectionString(
-          config.storage.connectionString,
-          config.storage.table,
-          config.deadlines.storageMs,
-        ),
-      ),
+      new TableStateStore(TableAccess.fromConfig(config.storage, config.deadlines.storageMs)),
     service:
       parts.service ??
       new WebPubSubHubService(config.service, config.hub, config.deadlines.serviceMs),

@@ -15,7 +15,22 @@ export interface Config {
   readonly unsignedEventsCode: string | undefined;
   /** Lower-case hosts the abuse-protection handshake accepts; `any` only when configured as `*`. */
   readonly allowedOrigins: { readonly any: boolean; readonly hosts: ReadonlySet<string> };
-  readonly storage: { readonly connectionString: string; readonly table: string };
+  /** Table Storage: by connection string, or by an Entra ID identity at an endpoint. */
+  readonly storage:
+    | {
+        readonly auth: "connectionString";
+        readonly connectionString: string;
+        readonly table: string;
+      }
+    | {
+        readonly auth: "identity";
+        readonly endpoint: string;
+        /** `managedidentity`: the app's managed identity only; `default`: DefaultAzureCredential. */
+        readonly credential: "default" | "managedidentity";
+        /** A user-assigned identity's client id. */
+        readonly clientId?: string;
+        readonly table: string;
+      };
   readonly negotiate: {
     readonly tokenTtlMinutes: number;
     readonly roles: readonly string[];

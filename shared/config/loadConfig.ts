@@ -9,7 +9,7 @@ import {
   type SettingName,
 } from "./settingNames.js";
 import { SettingsReader, type Env } from "./settingsReader.js";
-import { storageConnectionProblem } from "./storageConnectionProblem.js";
+import { readStorage } from "./readStorage.js";
 
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 const TABLE_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -52,20 +52,11 @@ export function loadConfig(env: Env = process.env): Config {
     read.problem(`${S.allowUnsignedEvents} is set although an access key is configured; remove it`);
   }
 
-  const storageConnectionString =
-    read.text(S.storage) ??
-    read.required(S.webJobsStorage, `or ${S.storage}: the Table Storage connection string`);
-  const storageProblem =
-    storageConnectionString === "" ? undefined : storageConnectionProblem(storageConnectionString);
-  if (storageProblem !== undefined) {
-    read.problem(
-      `the Table Storage connection string (${read.text(S.storage) === undefined ? S.webJobsStorage : S.storage}) ${storageProblem}`,
-    );
-  }
   const table = read.text(S.table) ?? "Switchboard";
   if (!TABLE_PATTERN.test(table)) {
     read.problem(`${S.table} must be 3-63 letters or digits, starting with a letter`);
   }
+  const storage = readStorage(read, table);
 
   const config: Config = {
     hub,
@@ -78,7 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowUnsignedEvents,
     unsignedEventsCode: allowUnsignedEvents ? eventCode : undefined,
     allowedOrigins: readAllowedOrigins(read, service?.endpoint),
-    storage: { connectionString: storageConnectionString, table },
+    storage,
     negotiate: {
       tokenTtlMinutes: read.integer(S.tokenTtlMinutes, 10, 1, 1440),
       roles: read.list(S.tokenRoles),

@@ -33,6 +33,15 @@ export const SettingNames = {
   demoPage: "SWITCHBOARD_DEMO_PAGE",
 } as const;
 
+/**
+ * Names of identity-based storage connections, as the Functions host spells them: the settings
+ * are `<name>__accountName`, `<name>__tableServiceUri`, `<name>__credential`, `<name>__clientId`.
+ */
+export const StorageConnectionNames = {
+  own: "SWITCHBOARD_STORAGE",
+  host: "AzureWebJobsStorage",
+} as const;
+
 /** Settings the platform sets itself; read, never configured by hand. */
 export const PlatformSettingNames = {
   /** "True" when App Service Authentication is on: only then are principal headers the platform's. */

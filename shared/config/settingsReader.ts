@@ -9,6 +9,11 @@ export class SettingsReader {
   constructor(private readonly env: Env) {}
 
   text(name: SettingName): string | undefined {
+    return this.raw(name);
+  }
+
+  /** A setting whose name is built from another's (`<connection>__accountName`). */
+  raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === "" ? undefined : value;
   }

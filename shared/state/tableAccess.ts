@@ -1,4 +1,5 @@
 import type { TableClient, TableEntity, TableEntityResult, UpdateMode } from "@azure/data-tables";
+import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { DependencyError, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
@@ -26,21 +27,44 @@ export class TableAccess {
     return new TableAccess(this.connect, this.timeoutMs, signal);
   }
 
+  /**
+   * A client for the configured table, built on first use: from a connection string, or from
+   * the account's table endpoint and an Entra ID credential (the app's managed identity, a
+   * user-assigned one by its client id, or DefaultAzureCredential).
+   */
+  static fromConfig(storage: Config["storage"], timeoutMs: number): TableAccess {
+    return new TableAccess(async () => {
+      const { TableClient } = await import("@azure/data-tables");
+      if (storage.auth === "connectionString") {
+        const { connectionString } = storage;
+        const insecure =
+          /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|=http:\/\//i.test(
+            connectionString,
+          );
+        return TableClient.fromConnectionString(connectionString, storage.table, {
+          allowInsecureConnection: insecure,
+        });
+      }
+      const { DefaultAzureCredential, ManagedIdentityCredential } = await import("@azure/identity");
+      const credential =
+        storage.credential === "managedidentity"
+          ? new ManagedIdentityCredential(
+              storage.clientId === undefined ? {} : { clientId: storage.clientId },
+            )
+          : new DefaultAzureCredential(
+              storage.clientId === undefined ? {} : { managedIdentityClientId: storage.clientId },
+            );
+      return new TableClient(storage.endpoint, storage.table, credential);
+    }, timeoutMs);
+  }
+
   /** A client for `table` in the account of a connection string, built on first use. */
   static fromConnectionString(
     connectionString: string,
     table: string,
     timeoutMs: number,
   ): TableAccess {
-    return new TableAccess(async () => {
-      const { TableClient } = await import("@azure/data-tables");
-      const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|=http:\/\//i.test(
-        connectionString,
-      );
-      return TableClient.fromConnectionString(connectionString, table, {
-        allowInsecureConnection: insecure,
-      });
-    }, timeoutMs);
+    return TableAccess.fromConfig({ auth: "connectionString", connectionString, table }, timeoutMs);
   }
 
   async get<T extends object>(

@@ -31,6 +31,7 @@ describe("loadConfig", () => {
     expect([...config.allowedOrigins.hosts]).toEqual(["demo.webpubsub.azure.com"]);
     expect(config.allowedOrigins.any).toBe(false);
     expect(config.storage).toEqual({
+      auth: "connectionString",
       connectionString: "UseDevelopmentStorage=true",
       table: "Switchboard",
     });
@@ -94,6 +95,72 @@ describe("loadConfig", () => {
       /SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is no longer read.*SWITCHBOARD_SEND_GROUPS/,
     );
   });
+
+  it.each([
+    [
+      "AzureWebJobsStorage__accountName alone",
+      { AzureWebJobsStorage__accountName: "sbstore01" },
+      { endpoint: "https://sbstore01.table.core.windows.net", credential: "default" },
+    ],
+    [
+      "a user-assigned managed identity",
+      {
+        AzureWebJobsStorage__accountName: "sbstore01",
+        AzureWebJobsStorage__credential: "managedidentity",
+        AzureWebJobsStorage__clientId: "00000000-1111-2222-3333-444444444444",
+      },
+      {
+        endpoint: "https://sbstore01.table.core.windows.net",
+        credential: "managedidentity",
+        clientId: "00000000-1111-2222-3333-444444444444",
+      },
+    ],
+    [
+      "a table service URI on SWITCHBOARD_STORAGE",
+      {
+        AzureWebJobsStorage: "UseDevelopmentStorage=true",
+        SWITCHBOARD_STORAGE__tableServiceUri: "https://other.table.core.chinacloudapi.cn/",
+      },
+      { endpoint: "https://other.table.core.chinacloudapi.cn", credential: "default" },
+    ],
+  ])(
+    "When storage is reached by identity (%s), then the table client is built from the endpoint",
+    (_, storage, expected) => {
+      const config = loadConfig({ ...base, AzureWebJobsStorage: undefined, ...storage });
+      expect(config.storage).toEqual({ auth: "identity", table: "Switchboard", ...expected });
+    },
+  );
+
+  it("When a storage connection string and an identity are both set, then the connection string of the app's own setting wins", () => {
+    const config = loadConfig({
+      ...base,
+      SWITCHBOARD_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true",
+      SWITCHBOARD_STORAGE__accountName: "sbstore01",
+    });
+    expect(config.storage.auth).toBe("connectionString");
+  });
+
+  it.each([
+    [
+      { AzureWebJobsStorage__accountName: "Not_An_Account" },
+      /__accountName must be a storage account name/,
+    ],
+    [
+      { AzureWebJobsStorage__tableServiceUri: "http://plain.example" },
+      /__tableServiceUri must be an https URL/,
+    ],
+    [
+      { AzureWebJobsStorage__accountName: "sbstore01", AzureWebJobsStorage__credential: "secret" },
+      /__credential must be managedidentity/,
+    ],
+    [{ AzureWebJobsStorage__clientId: "x" }, /set without AzureWebJobsStorage__accountName/],
+  ])(
+    "When identity-based storage settings are malformed (%j), then start-up names the problem",
+    (storage, reason) => {
+      const settings = { ...base, AzureWebJobsStorage: undefined, ...storage };
+      expect(problems(settings).join("\n")).toMatch(reason);
+    },
+  );
 
   it.each([
     ["no AccessKey", "Endpoint=https://x.webpubsub.azure.com;Version=1.0;", /has no AccessKey/],

@@ -256,6 +256,12 @@ describe("local.settings.sample.json", () => {
       Values: Record<string, string>;
     };
     const config = loadConfig(sample.Values);
+    // Publishing the sample's values (--publish-local-settings) turns on nothing for development.
+    expect(config.negotiate.allowQueryUserId).toBe(false);
+    expect(config.demoPage).toBe(false);
+    expect(config.messages.echoRawFrames).toBe(false);
+    expect(config.allowUnsignedEvents).toBe(false);
+    expect(config.allowedOrigins.any).toBe(false);
     expect(config.hub).toBe("chat");
     expect(config.service.endpoint).toBe("http://localhost:8080/");
     expect(Object.keys(sample.Values).sort()).toEqual(

@@ -45,15 +45,8 @@ export async function routeMessage(
 async function join(group: string, event: UserEvent, deps: EventDeps): Promise<Outcome> {
   const { context } = event.request;
   const { store, service, config, log } = deps;
-  const sender = await identifySender(context, store, log);
-  if (!sender.ok) return refusedSender(sender);
-  const refusal = refused(
-    "join",
-    authorizeGroup("join", sender, group, false, config.authorization),
-    group,
-    deps,
-  );
-  if (refusal) return refusal;
+  const sender = await joinLeaveSender("join", group, event, deps);
+  if (!sender.ok) return sender.outcome;
 
   const cap = config.messages.maxGroupsPerConnection;
   const rows = await store.listConnectionGroups(context.hub, context.connectionId, 2 * cap);
@@ -108,7 +101,9 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
     );
   } catch (thrown) {
     // Best effort; what stays is swept with the connection, and a retried join rewrites it.
-    await undo().catch(() => undefined);
+    await undo().catch((failure: unknown) => {
+      logRepairFailure(deps, "join", failure);
+    });
     throw thrown;
   }
   if (!recorded) return error("gone", "this connection is no longer connected");
@@ -116,7 +111,9 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
   try {
     added = await service.addToGroup(group, context.connectionId);
   } catch (thrown) {
-    await undo().catch(() => undefined);
+    await undo().catch((failure: unknown) => {
+      logRepairFailure(deps, "join", failure);
+    });
     throw thrown;
   }
   if (!added) {
@@ -128,16 +125,9 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
 
 async function leave(group: string, event: UserEvent, deps: EventDeps): Promise<Outcome> {
   const { context } = event.request;
-  const { store, service, config, log } = deps;
-  const sender = await identifySender(context, store, log);
-  if (!sender.ok) return refusedSender(sender);
-  const refusal = refused(
-    "leave",
-    authorizeGroup("leave", sender, group, false, config.authorization),
-    group,
-    deps,
-  );
-  if (refusal) return refusal;
+  const { store, service, config } = deps;
+  const sender = await joinLeaveSender("leave", group, event, deps);
+  if (!sender.ok) return sender.outcome;
   // A leave that overtook its join leaves a tombstone too, while the connection's index has
   // room (a connection cannot grow it without bound by leaving groups it never joined).
   const cap = 2 * config.messages.maxGroupsPerConnection;
@@ -246,7 +236,9 @@ async function routeOnce(
   try {
     await send();
   } catch (thrown) {
-    await deps.repairStore.releaseSend(hub, connectionId, key).catch(() => undefined);
+    await deps.repairStore.releaseSend(hub, connectionId, key).catch((failure: unknown) => {
+      logRepairFailure(deps, "send", failure);
+    });
     throw thrown;
   }
   log.info("message routed", { messageId: envelope.id, to });
@@ -259,6 +251,20 @@ async function routeOnce(
     });
   }
   return { ok: true, messageId: envelope.id };
+}
+
+/** The sender of a join or leave, once the policy allows it (else the refusal to answer). */
+async function joinLeaveSender(
+  action: "join" | "leave",
+  group: string,
+  event: UserEvent,
+  deps: EventDeps,
+): Promise<Extract<Sender, { ok: true }> | { ok: false; outcome: Outcome }> {
+  const sender = await identifySender(event.request.context, deps.store, deps.log);
+  if (!sender.ok) return { ok: false, outcome: refusedSender(sender) };
+  const decision = authorizeGroup(action, sender, group, false, deps.config.authorization);
+  const refusal = refused(action, decision, group, deps);
+  return refusal === undefined ? sender : { ok: false, outcome: refusal };
 }
 
 /**
@@ -312,6 +318,17 @@ function refused(
 
 function refusedSender(sender: Extract<Sender, { ok: false }>): Outcome {
   return error(sender.code, sender.reason);
+}
+
+/** An undo that failed: the failure being answered stays the one reported; this one is logged. */
+function logRepairFailure(deps: EventDeps, action: "join" | "send", failure: unknown): void {
+  deps.log.error(
+    action === "join"
+      ? "could not take back a failed join's rows; the reconciler's sweep removes them with the connection"
+      : "could not drop a failed send's record; a retry waits for it to expire",
+    {},
+    failure,
+  );
 }
 
 function stamp(event: UserEvent): EventStamp {

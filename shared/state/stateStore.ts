@@ -67,6 +67,16 @@ export type SendClaim =
   /** Claimed by an attempt that has not finished (or died); `since` is when. */
   | { readonly outcome: "pending"; readonly since: Date; readonly etag: string };
 
+/** The budget and clock of one pass of the orphan sweep. */
+export interface SweepOptions {
+  readonly maxRows: number;
+  readonly slotGraceMs: number;
+  readonly sendWindowMs: number;
+  readonly now: Date;
+  /** When the pass must stop (a `Date.now()` value). */
+  readonly stopAt?: number;
+}
+
 /** How far one pass of the orphan sweep got. */
 export interface SweepReport {
   readonly scanned: number;
@@ -164,14 +174,5 @@ export interface StateStore {
    * `sendWindowMs`; reads at most `maxRows` rows of each kind (ten times as many expired send
    * claims, deleted a transaction at a time) and stops at `stopAt`.
    */
-  sweepOrphans(
-    hub: string,
-    options: {
-      maxRows: number;
-      slotGraceMs: number;
-      sendWindowMs: number;
-      now: Date;
-      stopAt?: number;
-    },
-  ): Promise<SweepReport>;
+  sweepOrphans(hub: string, options: SweepOptions): Promise<SweepReport>;
 }

@@ -11,6 +11,7 @@ import type {
   SendClaim,
   StateStore,
   StoredConnection,
+  SweepOptions,
   SweepReport,
 } from "./stateStore.js";
 import type { TableAccess } from "./tableAccess.js";
@@ -404,16 +405,7 @@ export class TableStateStore implements StateStore {
     return { purged, complete: true };
   }
 
-  async sweepOrphans(
-    hub: string,
-    options: {
-      maxRows: number;
-      slotGraceMs: number;
-      sendWindowMs: number;
-      now: Date;
-      stopAt?: number;
-    },
-  ): Promise<SweepReport> {
+  async sweepOrphans(hub: string, options: SweepOptions): Promise<SweepReport> {
     const stopAt = options.stopAt ?? Number.POSITIVE_INFINITY;
     let scanned = 0;
     let removed = 0;

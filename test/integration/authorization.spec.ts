@@ -195,7 +195,7 @@ describe("authorization", () => {
     },
   );
 
-  it("When a member asks for the members of its group, then it gets them; a non-member is refused without a read of the list", async () => {
+  it("When a member asks for the members of its group, then it gets them; a non-member is refused", async () => {
     const [ann, olga] = [
       await patterns.client({ userId: "ann" }),
       await patterns.client({ userId: "olga" }),

@@ -133,6 +133,36 @@ describe("fault injection: the REST API", () => {
     expect((sends[0]?.body as { id: string }).id).toBe(first.messageId);
   });
 
+  it("When the REST API throttles past the SDK's own retries, then unavailable carries the Retry-After and the status is logged", async () => {
+    const sender = await app.client();
+    app.recorder.fault = { kind: "status", status: 429, retryAfter: "0" };
+    const ack = (await sender.say({ type: "send", user: "u", data: 1 })).json();
+    expect(ack).toMatchObject({ ok: false, error: { code: "unavailable", retryAfterMs: 0 } });
+    expect(errorLine()?.text).toMatch(/"status":429/);
+  });
+
+  it("When an earlier attempt of a send still holds its record, then a retry is answered unavailable with retryAfterMs and nothing is sent", async () => {
+    const sender = await app.client();
+    // The earlier attempt: its record claimed, its REST call not finished.
+    const claim = await app.runtime.store.claimSend(
+      app.hub,
+      sender.connectionId,
+      "s:in-flight",
+      "earlier",
+      120_000,
+    );
+    expect(claim.outcome).toBe("claimed");
+    app.recorder.clear();
+    const ack = (await sender.say({ type: "send", user: "u", data: 1, id: "in-flight" })).json();
+    expect(ack).toMatchObject({
+      id: "in-flight",
+      ok: false,
+      error: { code: "unavailable", retryAfterMs: expect.any(Number) },
+    });
+    expect((ack.error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    expect(app.recorder.calls).toEqual([]);
+  });
+
   it("When the same id is sent as a string and as a number, then they are two messages", async () => {
     const sender = await app.client();
     await sender.say({ type: "send", user: "u", data: 1, id: 5 });

@@ -17,11 +17,12 @@ export class HttpError extends Error {
 }
 
 /** The dependencies the app calls; `event` stands for an event's own deadline. */
-export type Dependency = "table" | "service" | "event";
+export type Dependency = "table" | "service" | "identity" | "event";
 
 const DEPENDENCY_NAMES: Record<Dependency, string> = {
   table: "Table Storage",
   service: "the Web PubSub REST API",
+  identity: "Microsoft Entra ID",
   event: "the event",
 };
 

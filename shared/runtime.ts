@@ -1,5 +1,6 @@
 import type { Config } from "./config/config.js";
 import { loadConfig } from "./config/loadConfig.js";
+import { EntraTokenVerifier } from "./protocol/entraTokenVerifier.js";
 import { RateLimiter } from "./routing/rateLimiter.js";
 import type { HubService } from "./service/hubService.js";
 import { WebPubSubHubService } from "./service/webPubSubHubService.js";
@@ -13,6 +14,8 @@ export interface Runtime {
   readonly store: StateStore;
   readonly service: HubService;
   readonly limiter: RateLimiter;
+  /** With `SWITCHBOARD_EVENT_AUTH=entra`: checks each event's bearer token, keys cached. */
+  readonly eventTokens: EntraTokenVerifier | undefined;
 }
 
 export function createRuntime(
@@ -28,6 +31,11 @@ export function createRuntime(
       parts.service ??
       new WebPubSubHubService(config.service, config.hub, config.deadlines.serviceMs),
     limiter: parts.limiter ?? new RateLimiter(config.messages.perMinute),
+    eventTokens:
+      parts.eventTokens ??
+      (config.eventAuth.mode === "entra"
+        ? new EntraTokenVerifier(config.eventAuth, config.deadlines.serviceMs)
+        : undefined),
   };
 }
 

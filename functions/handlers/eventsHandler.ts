@@ -22,7 +22,6 @@ export const eventsHandler = withErrorBoundary(async (request, runtime, log) => 
     {
       method: request.method,
       headers: request.headers,
-      code: request.query.get("code") ?? undefined,
       readBody: async (maxBytes) => await readLimitedBody(request, maxBytes),
     },
     runtime,

@@ -1,4 +1,5 @@
 import type { AuthorizationSettings } from "../authorization/authorize.js";
+import type { RetiredSettingName } from "./settingNames.js";
 
 /** The app's whole configuration, validated once by `loadConfig`. */
 export interface Config {
@@ -8,11 +9,23 @@ export interface Config {
   readonly service:
     | { readonly auth: "key"; readonly endpoint: string; readonly connectionString: string }
     | { readonly auth: "entra"; readonly endpoint: string };
-  /** Access keys that may sign events (primary first). Empty only when unsigned events are allowed. */
-  readonly signingKeys: readonly string[];
-  readonly allowUnsignedEvents: boolean;
-  /** With unsigned events: the secret every event URL must carry as `?code=`. */
-  readonly unsignedEventsCode: string | undefined;
+  /**
+   * How every event proves it comes from the service: a `ce-signature` made with one of the
+   * access keys (primary first), or an Entra ID bearer token of the hub's managed identity.
+   */
+  readonly eventAuth:
+    | { readonly mode: "signature"; readonly signingKeys: readonly string[] }
+    | {
+        readonly mode: "entra";
+        /** Accepted `aud` values: the resource the hub's event handler requests tokens for. */
+        readonly audiences: readonly string[];
+        /** Lower-case directory id; the token's issuer must be this tenant's. */
+        readonly tenantId: string;
+        /** Lower-case object or client id the caller must be (`oid`, `appid` or `azp`), if set. */
+        readonly identity: string | undefined;
+        /** Entra ID's host, without a trailing slash. */
+        readonly authority: string;
+      };
   /** Lower-case hosts the abuse-protection handshake accepts; `any` only when configured as `*`. */
   readonly allowedOrigins: { readonly any: boolean; readonly hosts: ReadonlySet<string> };
   /** Table Storage: by connection string, or by an Entra ID identity at an endpoint. */
@@ -66,5 +79,5 @@ export interface Config {
   /** Who may join, leave and send to which groups, and whether direct messages are allowed. */
   readonly authorization: AuthorizationSettings;
   /** Settings that are set but no longer read (each gets a start-up warning). */
-  readonly retiredSettings: readonly string[];
+  readonly retiredSettings: readonly RetiredSettingName[];
 }

@@ -9,6 +9,7 @@ import {
   type SettingName,
 } from "./settingNames.js";
 import { SettingsReader, type Env } from "./settingsReader.js";
+import { readEventAuth } from "./readEventAuth.js";
 import { readStorage } from "./readStorage.js";
 
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
@@ -34,23 +35,7 @@ export function loadConfig(env: Env = process.env): Config {
     service?.auth === "key" ? service.accessKey : read.text(S.accessKey),
     read.text(S.secondaryKey),
   ].filter((key): key is string => key !== undefined);
-  const allowUnsignedEvents = read.boolean(S.allowUnsignedEvents, false);
-  if (signingKeys.length === 0 && !allowUnsignedEvents) {
-    read.problem(
-      `no access key to verify event signatures: set ${S.accessKey} (the hub's access key) ` +
-        `or, only if events are authenticated another way, ${S.allowUnsignedEvents}=true`,
-    );
-  }
-  const eventCode = read.text(S.eventCode);
-  if (allowUnsignedEvents && (eventCode === undefined || eventCode.length < 32)) {
-    read.problem(
-      `${S.allowUnsignedEvents} needs ${S.eventCode}: a secret of 32+ characters that the hub's ` +
-        `URL template carries as ?code=, so events are still authenticated`,
-    );
-  }
-  if (signingKeys.length > 0 && allowUnsignedEvents) {
-    read.problem(`${S.allowUnsignedEvents} is set although an access key is configured; remove it`);
-  }
+  const eventAuth = readEventAuth(read, signingKeys);
 
   const table = read.text(S.table) ?? "Switchboard";
   if (!TABLE_PATTERN.test(table)) {
@@ -65,9 +50,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? { auth: "key", endpoint: service.endpoint, connectionString: service.connectionString }
         : { auth: "entra", endpoint: service.endpoint }
       : { auth: "entra", endpoint: "" },
-    signingKeys,
-    allowUnsignedEvents,
-    unsignedEventsCode: allowUnsignedEvents ? eventCode : undefined,
+    eventAuth,
     allowedOrigins: readAllowedOrigins(read, service?.endpoint),
     storage,
     negotiate: {

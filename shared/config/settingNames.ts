@@ -5,8 +5,11 @@ export const SettingNames = {
   endpoint: "AZURE_WEBPUBSUB_ENDPOINT",
   accessKey: "AZURE_WEBPUBSUB_ACCESS_KEY",
   secondaryKey: "AZURE_WEBPUBSUB_SECONDARY_KEY",
-  allowUnsignedEvents: "SWITCHBOARD_ALLOW_UNSIGNED_EVENTS",
-  eventCode: "SWITCHBOARD_EVENT_CODE",
+  eventAuth: "SWITCHBOARD_EVENT_AUTH",
+  eventAudience: "SWITCHBOARD_EVENT_AUDIENCE",
+  eventTenantId: "SWITCHBOARD_EVENT_TENANT_ID",
+  eventIdentity: "SWITCHBOARD_EVENT_IDENTITY",
+  entraAuthority: "SWITCHBOARD_ENTRA_AUTHORITY",
   allowedOrigins: "SWITCHBOARD_ALLOWED_ORIGINS",
   storage: "SWITCHBOARD_STORAGE_CONNECTION_STRING",
   webJobsStorage: "AzureWebJobsStorage",
@@ -52,7 +55,13 @@ export const PlatformSettingNames = {
 export const RetiredSettingNames = {
   /** Sending to a group always needs membership now; `SWITCHBOARD_SEND_GROUPS` decides the rest. */
   sendRequiresMembership: "SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP",
+  /** Events are authenticated by signature or by Entra ID token (`SWITCHBOARD_EVENT_AUTH`). */
+  allowUnsignedEvents: "SWITCHBOARD_ALLOW_UNSIGNED_EVENTS",
+  /** The `?code=` secret went with unsigned events. */
+  eventCode: "SWITCHBOARD_EVENT_CODE",
 } as const;
+
+export type RetiredSettingName = (typeof RetiredSettingNames)[keyof typeof RetiredSettingNames];
 
 export type SettingName =
   | (typeof SettingNames)[keyof typeof SettingNames]

@@ -3,7 +3,8 @@ import type { Log } from "../log/log.js";
 import { allowedOrigin, answerAbuseProtection } from "../protocol/answerAbuseProtection.js";
 import { decodeEvent } from "../protocol/decodeEvent.js";
 import type { EventResponse } from "../protocol/eventResponse.js";
-import { equalSecrets, isValidSignature } from "../protocol/signature.js";
+import { HeaderNames } from "../protocol/headerNames.js";
+import { isValidSignature } from "../protocol/signature.js";
 import { withinDeadline } from "../deadline.js";
 import { withEventSignal } from "./eventDeps.js";
 import { readEventAttributes, type EventAttributes } from "../protocol/readEventAttributes.js";
@@ -18,8 +19,6 @@ import { handleDisconnected } from "./handleDisconnected.js";
 export interface EventRequest {
   readonly method: string;
   readonly headers: Headers;
-  /** The `?code=` of the request URL, if any. */
-  readonly code: string | undefined;
   readBody(maxBytes: number): Promise<Uint8Array>;
 }
 
@@ -46,7 +45,7 @@ export async function handleEventRequest(
     connectionId: attributes.connectionId,
     eventId: attributes.id,
   };
-  authenticate(attributes, request.code, runtime);
+  await authenticate(attributes, request.headers, runtime);
   expectRoute(route, attributes);
 
   const event = decodeEvent(attributes, await request.readBody(MAX_EVENT_BODY_BYTES));
@@ -74,25 +73,30 @@ export async function handleEventRequest(
   }
 }
 
-/** Origin and signature first: only an authenticated caller learns which hub this app serves. */
-function authenticate(
+/**
+ * Origin, then the signature or the bearer token, before anything else: only an authenticated
+ * caller learns which hub this app serves, and nothing past the headers is read for anyone else.
+ */
+async function authenticate(
   attributes: EventAttributes,
-  code: string | undefined,
-  { config }: Runtime,
-): void {
+  headers: Headers,
+  { config, eventTokens }: Runtime,
+): Promise<void> {
   if (
     !config.allowedOrigins.any &&
     allowedOrigin(attributes.origin, config.allowedOrigins) === undefined
   ) {
     throw new HttpError(401, "WebHook-Request-Origin is not an allowed Web PubSub host");
   }
-  if (config.unsignedEventsCode !== undefined) {
-    if (code === undefined || !equalSecrets(code, config.unsignedEventsCode)) {
-      throw new HttpError(401, "the event handler code is missing or wrong");
-    }
+  const { eventAuth } = config;
+  if (eventAuth.mode === "entra") {
+    if (eventTokens === undefined) throw new Error("no Entra ID token verifier was built");
+    await eventTokens.verify(headers.get(HeaderNames.authorization));
   } else if (attributes.signature === null) {
     throw new HttpError(401, "ce-signature header is missing");
-  } else if (!isValidSignature(attributes.signature, attributes.connectionId, config.signingKeys)) {
+  } else if (
+    !isValidSignature(attributes.signature, attributes.connectionId, eventAuth.signingKeys)
+  ) {
     throw new HttpError(401, "ce-signature matches no configured access key");
   }
   // The service sends `ce-hub` in lower case (Azure/azure-sdk-for-js#22134): compare without case.

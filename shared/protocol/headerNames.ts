@@ -16,6 +16,8 @@ export const HeaderNames = {
   signature: "ce-signature",
   contentType: "content-type",
   contentLength: "content-length",
+  /** With managed-identity authentication on the hub's event handler: `Bearer <Entra ID token>`. */
+  authorization: "authorization",
 } as const;
 
 export const SystemEventTypes = {

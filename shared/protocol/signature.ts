@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 
 const PREFIX = "sha256=";
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
@@ -32,10 +32,4 @@ export function isValidSignature(
     }
   }
   return matched;
-}
-
-/** Constant-time equality of two secrets (compared as SHA-256 digests, so lengths leak nothing). */
-export function equalSecrets(a: string, b: string): boolean {
-  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
-  return timingSafeEqual(digest(a), digest(b));
 }

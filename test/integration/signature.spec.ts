@@ -98,35 +98,6 @@ describe("event signatures", () => {
     expect(app.recorder.calls).toEqual([]);
   });
 
-  it("When unsigned events are allowed, then only requests carrying the event code are accepted", async () => {
-    const code = "event-code-0123456789-0123456789-0123456789";
-    app.configure({
-      AZURE_WEBPUBSUB_CONNECTION_STRING: undefined,
-      AZURE_WEBPUBSUB_SECONDARY_KEY: undefined,
-      AZURE_WEBPUBSUB_ENDPOINT: app.recorder.endpoint,
-      SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
-      SWITCHBOARD_EVENT_CODE: code,
-    });
-    const attempt = async (query: string) => {
-      const connectionId = uniqueId();
-      const request = app.event({
-        event: "connect",
-        connectionId,
-        userId: "a",
-        keys: [],
-        route: `connect${query}`,
-      });
-      return {
-        status: (await app.call(events, request)).status,
-        row: await app.tableRows.connectionRow(connectionId),
-      };
-    };
-    expect(await attempt(`?code=${code}`)).toMatchObject({ status: 204, row: { state: "live" } });
-    expect(await attempt("")).toEqual({ status: 401, row: undefined });
-    expect(await attempt("?code=wrong")).toEqual({ status: 401, row: undefined });
-    app.configure();
-  });
-
   it("When the origin is not the service's host, then 401 even with a valid signature", async () => {
     const connectionId = uniqueId();
     const request = app.event({

@@ -25,19 +25,20 @@ describe("app start", () => {
     expect(() => startApp(() => undefined)).toThrow(/no access key to verify event signatures/);
   });
 
-  it("When unsigned events are explicitly allowed, then start-up succeeds and warns", () => {
+  it("When events are authenticated by Entra ID without a caller identity, then start-up succeeds and warns", () => {
     process.env = {
       AZURE_WEBPUBSUB_ENDPOINT: "https://x.webpubsub.azure.com",
       AZURE_WEBPUBSUB_HUB: "chat",
-      AzureWebJobsStorage: "UseDevelopmentStorage=true",
-      SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
-      SWITCHBOARD_EVENT_CODE: "c".repeat(40),
+      AzureWebJobsStorage__accountName: "acct",
+      SWITCHBOARD_EVENT_AUTH: "entra",
+      SWITCHBOARD_EVENT_AUDIENCE: "api://switchboard",
+      SWITCHBOARD_EVENT_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47",
       WEBSITE_AUTH_ENABLED: "True",
     };
     const warnings: string[] = [];
     startApp((message) => warnings.push(message));
     expect(warnings).toEqual([
-      "Switchboard: SWITCHBOARD_ALLOW_UNSIGNED_EVENTS is on: event signatures are NOT verified, only the ?code= of SWITCHBOARD_EVENT_CODE",
+      "Switchboard: SWITCHBOARD_EVENT_IDENTITY is not set: any identity of the tenant holding a token for SWITCHBOARD_EVENT_AUDIENCE may post events; set it to the Web PubSub resource's managed identity",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../shared/config/configError.js";
 import { loadConfig } from "../../shared/config/loadConfig.js";
+import { startupWarnings } from "../../shared/config/startupWarnings.js";
 
 const base = {
   AZURE_WEBPUBSUB_CONNECTION_STRING:
@@ -27,7 +28,10 @@ describe("loadConfig", () => {
       auth: "key",
       endpoint: "https://demo.webpubsub.azure.com/",
     });
-    expect(config.signingKeys).toEqual(["primary-key", "secondary-key"]);
+    expect(config.eventAuth).toEqual({
+      mode: "signature",
+      signingKeys: ["primary-key", "secondary-key"],
+    });
     expect([...config.allowedOrigins.hosts]).toEqual(["demo.webpubsub.azure.com"]);
     expect(config.allowedOrigins.any).toBe(false);
     expect(config.storage).toEqual({
@@ -87,8 +91,7 @@ describe("loadConfig", () => {
     );
   });
 
-  it("When the retired SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is set, then start-up warns that it is no longer read", async () => {
-    const { startupWarnings } = await import("../../shared/config/startupWarnings.js");
+  it("When the retired SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is set, then start-up warns that it is no longer read", () => {
     const config = loadConfig({ ...base, SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "false" });
     expect(config.retiredSettings).toEqual(["SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP"]);
     expect(startupWarnings(config).join("\n")).toMatch(
@@ -180,7 +183,7 @@ describe("loadConfig", () => {
     expect(found.join()).not.toMatch(/super-secret-value/);
   });
 
-  it("When Entra ID is used without any key or opt-out, then start-up is refused (fail closed)", () => {
+  it("When Entra ID is used for REST without any key, then start-up is refused (fail closed)", () => {
     const env = {
       AZURE_WEBPUBSUB_ENDPOINT: "https://demo.webpubsub.azure.com",
       AZURE_WEBPUBSUB_HUB: "chat",
@@ -192,18 +195,94 @@ describe("loadConfig", () => {
       auth: "entra",
       endpoint: "https://demo.webpubsub.azure.com/",
     });
-    expect(withKey.signingKeys).toEqual(["k1"]);
-    expect(problems({ ...env, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
-      /needs SWITCHBOARD_EVENT_CODE/,
+    expect(withKey.eventAuth).toEqual({ mode: "signature", signingKeys: ["k1"] });
+  });
+
+  describe("SWITCHBOARD_EVENT_AUTH=entra", () => {
+    const tenant = "72F988BF-86F1-41AF-91AB-2D7CD011DB47";
+    const entra = {
+      AZURE_WEBPUBSUB_ENDPOINT: "https://demo.webpubsub.azure.com",
+      AZURE_WEBPUBSUB_HUB: "chat",
+      AzureWebJobsStorage__accountName: "acct",
+      SWITCHBOARD_EVENT_AUTH: "Entra",
+      SWITCHBOARD_EVENT_AUDIENCE: "api://switchboard-events, 00000000-1111-2222-3333-444444444444",
+      SWITCHBOARD_EVENT_TENANT_ID: tenant,
+    };
+
+    it("When the audience and tenant are set, then no access key is needed", () => {
+      const config = loadConfig(entra);
+      expect(config.eventAuth).toEqual({
+        mode: "entra",
+        audiences: ["api://switchboard-events", "00000000-1111-2222-3333-444444444444"],
+        tenantId: tenant.toLowerCase(),
+        identity: undefined,
+        authority: "https://login.microsoftonline.com",
+      });
+      expect(startupWarnings(config).join()).toMatch(/SWITCHBOARD_EVENT_IDENTITY is not set/);
+    });
+
+    it("When the identity and a sovereign authority are set, then both are kept", () => {
+      const config = loadConfig({
+        ...entra,
+        SWITCHBOARD_EVENT_IDENTITY: "AAAAAAAA-0000-0000-0000-000000000001",
+        SWITCHBOARD_ENTRA_AUTHORITY: "https://login.chinacloudapi.cn/",
+      });
+      expect(config.eventAuth).toMatchObject({
+        identity: "aaaaaaaa-0000-0000-0000-000000000001",
+        authority: "https://login.chinacloudapi.cn",
+      });
+      expect(startupWarnings(config).join()).not.toMatch(/SWITCHBOARD_EVENT_IDENTITY/);
+    });
+
+    it("When the audience or the tenant is missing or the tenant is a name, then each is named", () => {
+      const found = problems({
+        ...entra,
+        SWITCHBOARD_EVENT_AUDIENCE: "",
+        SWITCHBOARD_EVENT_TENANT_ID: "contoso.onmicrosoft.com",
+      }).join("\n");
+      expect(found).toMatch(/needs SWITCHBOARD_EVENT_AUDIENCE/);
+      expect(found).toMatch(
+        /needs SWITCHBOARD_EVENT_TENANT_ID: the directory \(tenant\) id, a GUID/,
+      );
+    });
+
+    it.each([
+      ["plain http off loopback", "http://login.example.com"],
+      ["not a URL", "login.microsoftonline.com"],
+      ["a URL with a query", "https://login.microsoftonline.com/?x=1"],
+    ])("When the authority is %s, then start-up is refused", (_, authority) => {
+      expect(problems({ ...entra, SWITCHBOARD_ENTRA_AUTHORITY: authority }).join()).toMatch(
+        /SWITCHBOARD_ENTRA_AUTHORITY must be an https URL/,
+      );
+    });
+
+    it("When the authority is plain http on loopback (a local issuer), then it is accepted", () => {
+      const config = loadConfig({ ...entra, SWITCHBOARD_ENTRA_AUTHORITY: "http://127.0.0.1:4010" });
+      expect(config.eventAuth).toMatchObject({ authority: "http://127.0.0.1:4010" });
+    });
+  });
+
+  it("When the event authentication mode is unknown, then start-up is refused", () => {
+    expect(problems({ ...base, SWITCHBOARD_EVENT_AUTH: "code" }).join()).toMatch(
+      /SWITCHBOARD_EVENT_AUTH must be 'signature' or 'entra', not 'code'/,
     );
-    const optedOut = loadConfig({
-      ...env,
-      SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true",
+  });
+
+  it("When unsigned events are still asked for, then start-up is refused and the way forward named", () => {
+    expect(problems({ ...base, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
+      /SWITCHBOARD_ALLOW_UNSIGNED_EVENTS and its \?code= are gone.*SWITCHBOARD_EVENT_AUTH=entra/,
+    );
+    const config = loadConfig({
+      ...base,
+      SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "false",
       SWITCHBOARD_EVENT_CODE: "x".repeat(32),
     });
-    expect(optedOut.signingKeys).toEqual([]);
-    expect(optedOut.allowUnsignedEvents).toBe(true);
-    expect(optedOut.unsignedEventsCode).toBe("x".repeat(32));
+    expect(startupWarnings(config)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SWITCHBOARD_ALLOW_UNSIGNED_EVENTS is no longer read: events are/),
+        expect.stringMatching(/^SWITCHBOARD_EVENT_CODE is no longer read/),
+      ]),
+    );
   });
 
   it.each([
@@ -224,12 +303,6 @@ describe("loadConfig", () => {
     ]) {
       expect(problems({ ...base, SWITCHBOARD_STORAGE_CONNECTION_STRING: value })).toEqual([]);
     }
-  });
-
-  it("When unsigned events are allowed although a key exists, then start-up is refused", () => {
-    expect(problems({ ...base, SWITCHBOARD_ALLOW_UNSIGNED_EVENTS: "true" }).join()).toMatch(
-      /remove it/,
-    );
   });
 
   it("When extra origins are configured, then hosts with and without port are allowed", () => {
@@ -260,7 +333,7 @@ describe("local.settings.sample.json", () => {
     expect(config.negotiate.allowQueryUserId).toBe(false);
     expect(config.demoPage).toBe(false);
     expect(config.messages.echoRawFrames).toBe(false);
-    expect(config.allowUnsignedEvents).toBe(false);
+    expect(config.eventAuth.mode).toBe("signature");
     expect(config.allowedOrigins.any).toBe(false);
     expect(config.hub).toBe("chat");
     expect(config.service.endpoint).toBe("http://localhost:8080/");

@@ -69,6 +69,19 @@ export class ServiceRefusal extends Error {
   }
 }
 
+/**
+ * `@azure/identity` could not get the app a token (no identity, refused, unreachable): the
+ * credential's failure, reported as Entra ID's rather than as the service that was to be called.
+ */
+export function credentialFailure(error: unknown): DependencyError | undefined {
+  const name = error instanceof Error ? error.name : undefined;
+  return name === "CredentialUnavailableError" ||
+    name === "AuthenticationError" ||
+    name === "AggregateAuthenticationError"
+    ? new DependencyError("identity", undefined, "refused", { cause: error })
+    : undefined;
+}
+
 /** Normalises whatever was thrown into an Error, so boundaries can log it uniformly. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

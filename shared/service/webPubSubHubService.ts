@@ -1,7 +1,7 @@
 import type { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
-import { DependencyError, ServiceRefusal, statusOf } from "../errors.js";
+import { credentialFailure, DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
 
@@ -124,6 +124,8 @@ export class WebPubSubHubService implements HubService {
 
 function classify(error: unknown, namesConnection: boolean): Error {
   if (isAbort(error)) return new DependencyError("service", undefined, "timeout", { cause: error });
+  const credential = credentialFailure(error);
+  if (credential !== undefined) return credential;
   const status = statusOf(error);
   // Only the REST API's own answers are read by status: an identity error (Entra ID refusing
   // the app's credential, with a status of its own) is the operator's problem whatever it says.

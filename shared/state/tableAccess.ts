@@ -1,7 +1,7 @@
 import type { TableClient, TableEntity, TableEntityResult, UpdateMode } from "@azure/data-tables";
 import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
-import { DependencyError, statusOf } from "../errors.js";
+import { credentialFailure, DependencyError, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
 
 /**
@@ -243,6 +243,8 @@ function isTableNotFound(error: unknown): boolean {
 function classify(error: unknown): DependencyError {
   if (error instanceof DependencyError) return error;
   if (isAbort(error)) return new DependencyError("table", undefined, "timeout", { cause: error });
+  const credential = credentialFailure(error);
+  if (credential !== undefined) return credential;
   const status = statusOf(error);
   return status === undefined
     ? new DependencyError("table", undefined, "unreachable", { cause: error })

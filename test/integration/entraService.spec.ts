@@ -77,7 +77,7 @@ describe("Web PubSub by Entra ID only (keys disabled)", () => {
       expect(ack).toMatchObject({ ok: false, error: { code: "unavailable" } });
       expect(app.recorder.calls).toEqual([]);
       const error = app.logs.find((line) => line.level === "error");
-      expect(error?.text).toMatch(/"dependency":"service"/);
+      expect(error?.text).toMatch(/"dependency":"identity"/);
     } finally {
       issuer.managedIdentityFault = undefined;
     }

@@ -6,5 +6,6 @@ export type {
   HubSetting,
   RestFault,
   RunningEmulator,
+  TlsOptions,
 } from "./types.js";
 export { DEFAULT_ACCESS_KEY } from "./types.js";

@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { chosenSubprotocols } from "./client/chosenSubprotocols.js";
 import { handleFrame } from "./client/handleFrame.js";
@@ -12,6 +10,7 @@ import { Faults } from "./faults/Faults.js";
 import { handleRest } from "./rest/handleRest.js";
 import { DEFAULT_ACCESS_KEY, type EmulatorOptions, type RunningEmulator } from "./types.js";
 import { Upstream } from "./upstream/Upstream.js";
+import { WebServer } from "./WebServer.js";
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -23,10 +22,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accessKeys =
     secondary === undefined || secondary === "" ? [accessKey] : [accessKey, secondary];
   const log = options.log ?? (() => undefined);
-  const server = createServer();
-  const port = await listen(server, options.port ?? 8080, host);
+  const server = new WebServer(options.tls);
+  const port = await server.listen(options.port ?? 8080, host);
   const hostname = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+  const scheme = options.tls === undefined ? "http" : "https";
+  const url = `${scheme}://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
 
   const hubs = new HubStore();
   const faults = new Faults(options.faults);
@@ -65,15 +65,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     maxPayload: MAX_FRAME_BYTES,
     handleProtocols: (_offered, request) => chosenSubprotocols.get(request) ?? false,
   });
-  server.on("request", (req, res) => {
-    void handleRest(req, res, context);
-  });
-  server.on("upgrade", (req, socket, head) => {
-    handleUpgrade(req, socket, head, sockets, context).catch((error: unknown) => {
-      log(`upgrade failed: ${String(error)}`);
-      rejectUpgrade(socket, 500, "The emulator failed to accept the client.");
-    });
-  });
+  server.serve(
+    (req, res) => {
+      void handleRest(req, res, context);
+    },
+    (req, socket, head) => {
+      handleUpgrade(req, socket, head, sockets, context).catch((error: unknown) => {
+        log(`upgrade failed: ${String(error)}`);
+        rejectUpgrade(socket, 500, "The emulator failed to accept the client.");
+      });
+    },
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -93,22 +95,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         connections.shutdown();
         for (const socket of sockets.clients) socket.terminate();
         sockets.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.close();
       })();
       await closing;
     },
   };
-}
-
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }

@@ -8,6 +8,12 @@ export interface EventHandlerSetting {
   systemEvents?: ("connect" | "connected" | "disconnected")[];
 }
 
+/** A certificate and its private key, PEM, for https and wss. */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 export interface HubSetting {
   eventHandlers: EventHandlerSetting[];
 }
@@ -25,6 +31,12 @@ export interface EmulatorOptions {
    */
   secondaryAccessKey?: string;
   hubs?: Record<string, HubSetting>;
+  /**
+   * Serve https and wss (the `url` and connection string become `https://`) as well as plain
+   * http and ws, on the same port. `WebPubSubServiceClient` sends Entra ID tokens over https
+   * only. Default: plain http and ws.
+   */
+  tls?: TlsOptions;
   log?: (line: string) => void;
   /** Delays before each upstream retry (5xx, 408, network error). Default [1000, 3000, 5000]. */
   retryDelaysMs?: number[];
@@ -80,7 +92,7 @@ export interface RestFault {
 }
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`). */
   readonly url: string;
   readonly port: number;
   /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key. */

@@ -90,7 +90,7 @@ async function dispatch(
       query: url.searchParams,
       contentType: req.headers["content-type"],
       body,
-      origin: `http://${host}`,
+      origin: `${"encrypted" in req.socket ? "https" : "http"}://${host}`,
       url: rawUrl,
     },
     context,

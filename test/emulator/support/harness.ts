@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { WebPubSubServiceClient, type GenerateClientTokenOptions } from "@azure/web-pubsub";
+import {
+  WebPubSubServiceClient,
+  type GenerateClientTokenOptions,
+  type WebPubSubServiceClientOptions,
+} from "@azure/web-pubsub";
 import {
   startEmulator,
   type EmulatorOptions,
@@ -16,15 +20,22 @@ export interface JsonClient {
   userId: string | undefined;
 }
 
+export interface ServiceSetup {
+  options?: WebPubSubServiceClientOptions;
+}
+
 /** One emulator on a free port, a hub name of its own, and the service SDK pointed at both. */
 export class Harness {
   readonly hub = `hub${randomUUID().replace(/-/g, "").slice(0, 12)}`;
   emulator!: RunningEmulator;
   service!: WebPubSubServiceClient;
   private readonly sockets: TestSocket[] = [];
+  private serviceSetup: ServiceSetup = {};
 
-  async start(options: EmulatorOptions = {}): Promise<this> {
+  /** `service`: how the SDK clients are made: extra options (e.g. `tlsOptions`). */
+  async start(options: EmulatorOptions = {}, service: ServiceSetup = {}): Promise<this> {
     this.emulator = await startEmulator({ port: 0, retryDelaysMs: [10, 20, 30], ...options });
+    this.serviceSetup = service;
     this.service = this.serviceFor(this.hub);
     return this;
   }
@@ -33,6 +44,7 @@ export class Harness {
     return new WebPubSubServiceClient(this.emulator.connectionString, hub, {
       allowInsecureConnection: true,
       retryOptions: { maxRetries: 0 },
+      ...this.serviceSetup.options,
     });
   }
 

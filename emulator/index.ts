@@ -4,8 +4,14 @@ export type {
   EventHandlerSetting,
   FaultOptions,
   HubSetting,
+  ManagedIdentityTokenSource,
   RestFault,
   RunningEmulator,
   TlsOptions,
+  UpstreamAuthSettings,
 } from "./types.js";
+export {
+  tokenCredentialSource,
+  type TokenCredentialLike,
+} from "./upstream/tokenCredentialSource.js";
 export { DEFAULT_ACCESS_KEY } from "./types.js";

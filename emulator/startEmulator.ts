@@ -9,6 +9,7 @@ import type { EmulatorContext } from "./EmulatorContext.js";
 import { Faults } from "./faults/Faults.js";
 import { handleRest } from "./rest/handleRest.js";
 import { DEFAULT_ACCESS_KEY, type EmulatorOptions, type RunningEmulator } from "./types.js";
+import { ManagedIdentityTokens } from "./upstream/ManagedIdentityTokens.js";
 import { Upstream } from "./upstream/Upstream.js";
 import { WebServer } from "./WebServer.js";
 
@@ -31,15 +32,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const hubs = new HubStore();
   const faults = new Faults(options.faults);
   const closed = new AbortController();
-  const upstream = new Upstream({
-    accessKeys,
-    origin: { hostname, host: new URL(url).host },
-    hubs: options.hubs ?? {},
-    retryDelaysMs: options.retryDelaysMs ?? [1000, 3000, 5000],
-    timeoutMs: options.upstreamTimeoutMs ?? 100_000,
-    log,
-    faults,
-  });
+  let upstream: Upstream;
+  try {
+    upstream = new Upstream({
+      accessKeys,
+      managedIdentity: new ManagedIdentityTokens(options.managedIdentity),
+      origin: { hostname, host: new URL(url).host },
+      hubs: options.hubs ?? {},
+      retryDelaysMs: options.retryDelaysMs ?? [1000, 3000, 5000],
+      timeoutMs: options.upstreamTimeoutMs ?? 100_000,
+      log,
+      faults,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   const connections = new ConnectionManager(
     hubs,
     upstream,

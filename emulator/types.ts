@@ -6,6 +6,28 @@ export interface EventHandlerSetting {
   userEventPattern?: string;
   /** System events this handler receives. */
   systemEvents?: ("connect" | "connected" | "disconnected")[];
+  /**
+   * How the emulator authenticates to this handler, as the hub setting's `auth`. With
+   * `ManagedIdentity`, every request to the handler (events and the abuse-protection validation)
+   * carries `Authorization: Bearer <token>` for `managedIdentity.resource`, from the emulator's
+   * `managedIdentity` option. Default: none.
+   */
+  auth?: UpstreamAuthSettings;
+}
+
+/** The `auth` of an event handler setting (the hub resource's `UpstreamAuthSettings`). */
+export type UpstreamAuthSettings =
+  | { type: "None" }
+  | {
+      type: "ManagedIdentity";
+      /** `resource`: the token's audience, e.g. an app's client id or `api://<id>`. */
+      managedIdentity: { resource: string };
+    };
+
+/** Where the emulator's own (the service's) managed identity gets its tokens. */
+export interface ManagedIdentityTokenSource {
+  /** An access token whose audience is `resource`. */
+  getToken(resource: string): Promise<string>;
 }
 
 /** A certificate and its private key, PEM, for https and wss. */
@@ -31,6 +53,11 @@ export interface EmulatorOptions {
    */
   secondaryAccessKey?: string;
   hubs?: Record<string, HubSetting>;
+  /**
+   * The service's managed identity: tokens for handlers whose `auth` is `ManagedIdentity`,
+   * cached per resource until five minutes before they expire. Required by such handlers.
+   */
+  managedIdentity?: ManagedIdentityTokenSource;
   /**
    * Serve https and wss (the `url` and connection string become `https://`) as well as plain
    * http and ws, on the same port. `WebPubSubServiceClient` sends Entra ID tokens over https

@@ -1,6 +1,7 @@
 export { startEmulator } from "./startEmulator.js";
 export type {
   EmulatorOptions,
+  EntraIdOptions,
   EventHandlerSetting,
   FaultOptions,
   HubSetting,

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
+import { EntraTokenVerifier } from "./auth/EntraTokenVerifier.js";
 import { chosenSubprotocols } from "./client/chosenSubprotocols.js";
 import { handleFrame } from "./client/handleFrame.js";
 import { handleUpgrade } from "./client/handleUpgrade.js";
@@ -20,8 +22,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? "127.0.0.1";
   const accessKey = options.accessKey ?? DEFAULT_ACCESS_KEY;
   const secondary = options.secondaryAccessKey;
-  const accessKeys =
+  const keys: [string, ...string[]] =
     secondary === undefined || secondary === "" ? [accessKey] : [accessKey, secondary];
+  const localAuth = options.disableLocalAuth !== true;
+  if (!localAuth && options.entraId === undefined) {
+    throw new Error("disableLocalAuth leaves the REST API no way in: set entraId too.");
+  }
+  const accessKeys = localAuth ? keys : [];
   const log = options.log ?? (() => undefined);
   const server = new WebServer(options.tls);
   const port = await server.listen(options.port ?? 8080, host);
@@ -55,8 +62,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log,
   );
   const context: EmulatorContext = {
-    accessKey,
     accessKeys,
+    // Under disableLocalAuth, :generateToken signs with a secret no caller can know.
+    clientTokenKeys: localAuth ? keys : [randomBytes(32).toString("base64")],
+    entraId: options.entraId && new EntraTokenVerifier(options.entraId),
     host: new URL(url).host,
     hubs,
     connections,
@@ -89,7 +98,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     port,
-    connectionString: `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
+    connectionString: localAuth
+      ? `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`
+      : `Endpoint=${url};Version=1.0;`,
     setHub: (hub, setting) => upstream.setHub(hub, setting),
     get faults() {
       return faults.current;

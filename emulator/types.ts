@@ -30,6 +30,24 @@ export interface ManagedIdentityTokenSource {
   getToken(resource: string): Promise<string>;
 }
 
+/** Microsoft Entra ID access tokens the REST API accepts (audience `https://webpubsub.azure.com`). */
+export type EntraIdOptions =
+  | {
+      /**
+       * Where the tenant's OpenID metadata is, without the tenant:
+       * `https://login.microsoftonline.com`, or a local stand-in's URL.
+       */
+      authority: string;
+      tenantId: string;
+    }
+  | {
+      /**
+       * Tokens are decoded but not verified: only their audience and lifetime are checked, as
+       * `AllowUnvalidatedEntraTokens` does in Microsoft's emulator. For trusted local use only.
+       */
+      allowUnvalidatedTokens: true;
+    };
+
 /** A certificate and its private key, PEM, for https and wss. */
 export interface TlsOptions {
   cert: string | Buffer;
@@ -53,6 +71,19 @@ export interface EmulatorOptions {
    */
   secondaryAccessKey?: string;
   hubs?: Record<string, HubSetting>;
+  /**
+   * Accept Microsoft Entra ID tokens on the REST API, as `WebPubSubServiceClient` sends them
+   * with a `TokenCredential`. Access-key tokens keep working unless `disableLocalAuth`. Default:
+   * access-key tokens only.
+   */
+  entraId?: EntraIdOptions;
+  /**
+   * The resource's `disableLocalAuth`: REST calls and client tokens signed with an access key
+   * are refused (401), `:generateToken` signs client tokens with a secret of the emulator's own,
+   * upstream events carry no `ce-signature`, and the connection string has no `AccessKey`.
+   * Needs `entraId`. Default false.
+   */
+  disableLocalAuth?: boolean;
   /**
    * The service's managed identity: tokens for handlers whose `auth` is `ManagedIdentity`,
    * cached per resource until five minutes before they expire. Required by such handlers.
@@ -122,7 +153,10 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:<port>` (`https://` with `tls`). */
   readonly url: string;
   readonly port: number;
-  /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key. */
+  /**
+   * `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key;
+   * `Endpoint=...;Version=1.0;` under `disableLocalAuth`.
+   */
   readonly connectionString: string;
   setHub(hub: string, setting: HubSetting): void;
   /** Test-only: the faults in force now. */

@@ -10,7 +10,7 @@ import { matchHandler, resolveUrl, type EventRef } from "./matchHandler.js";
 import { postWithRetry, request, type UpstreamResponse } from "./postWithRetry.js";
 
 export interface UpstreamOptions {
-  /** The access keys, primary first; every event is signed with each. */
+  /** The access keys, primary first; every event is signed with each. None: no `ce-signature`. */
   accessKeys: readonly string[];
   /** Tokens for handlers whose `auth` is `ManagedIdentity`. */
   managedIdentity: ManagedIdentityTokens;

@@ -9,6 +9,7 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../../emulator/index.js";
+import type { TestCredential } from "./entraCredentials.js";
 import { TestSocket } from "./TestSocket.js";
 
 export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
@@ -22,6 +23,7 @@ export interface JsonClient {
 
 export interface ServiceSetup {
   options?: WebPubSubServiceClientOptions;
+  credential?: TestCredential;
 }
 
 /** One emulator on a free port, a hub name of its own, and the service SDK pointed at both. */
@@ -32,7 +34,10 @@ export class Harness {
   private readonly sockets: TestSocket[] = [];
   private serviceSetup: ServiceSetup = {};
 
-  /** `service`: how the SDK clients are made: extra options (e.g. `tlsOptions`). */
+  /**
+   * `service`: how the SDK clients are made: extra options (e.g. `tlsOptions`), and a credential
+   * with the emulator's URL instead of its connection string.
+   */
   async start(options: EmulatorOptions = {}, service: ServiceSetup = {}): Promise<this> {
     this.emulator = await startEmulator({ port: 0, retryDelaysMs: [10, 20, 30], ...options });
     this.serviceSetup = service;
@@ -41,11 +46,15 @@ export class Harness {
   }
 
   serviceFor(hub: string): WebPubSubServiceClient {
-    return new WebPubSubServiceClient(this.emulator.connectionString, hub, {
+    const { credential, options } = this.serviceSetup;
+    const clientOptions = {
       allowInsecureConnection: true,
       retryOptions: { maxRetries: 0 },
-      ...this.serviceSetup.options,
-    });
+      ...options,
+    };
+    return credential === undefined
+      ? new WebPubSubServiceClient(this.emulator.connectionString, hub, clientOptions)
+      : new WebPubSubServiceClient(this.emulator.url, credential, hub, clientOptions);
   }
 
   /** Points `hub` (this harness's by default) at one handler that gets every event. */

@@ -76,7 +76,7 @@ describe("emulator REST API with Entra ID tokens", () => {
     expect(dataMessages(client).map((m) => m.data)).toEqual(variants.map(([, aud]) => aud));
   });
 
-  it("When a token has a wrong audience, another tenant, has expired, is not yet valid, is signed by an unknown key or is unsigned, then 401 Unauthorized and nothing is sent", async () => {
+  it("When a token has a wrong audience or another tenant, has expired, is not yet valid, has no exp, is signed by an unknown key or is unsigned, then 401 Unauthorized naming the reason and nothing is sent", async () => {
     const client = await connect(harness);
     const refused: [string, TestCredential, RegExp][] = [
       ["wrong audience", issuerCredential(issuer, {}, "https://storage.azure.com"), /"aud"/],

@@ -1,3 +1,4 @@
+import type { EntraTokenVerifier } from "./auth/EntraTokenVerifier.js";
 import type { ConnectionManager } from "./core/ConnectionManager.js";
 import type { HubStore } from "./core/HubStore.js";
 import type { Faults } from "./faults/Faults.js";
@@ -5,10 +6,18 @@ import type { Upstream } from "./upstream/Upstream.js";
 
 /** What the request handlers of the emulator share. */
 export interface EmulatorContext {
-  /** The primary access key: it signs the tokens the emulator issues. */
-  readonly accessKey: string;
-  /** Every key a token may be signed with: the primary, then the secondary if set. */
+  /**
+   * Every key a REST token may be signed with: the primary, then the secondary if set; none
+   * under `disableLocalAuth`.
+   */
   readonly accessKeys: readonly string[];
+  /**
+   * Every key a client token may be signed with, the first signing those `:generateToken`
+   * issues: the access keys, or under `disableLocalAuth` a secret of the emulator's own.
+   */
+  readonly clientTokenKeys: readonly [string, ...string[]];
+  /** Entra ID tokens the REST API accepts, if any. */
+  readonly entraId: EntraTokenVerifier | undefined;
   /** The emulator's own host:port, as in its URL. */
   readonly host: string;
   readonly hubs: HubStore;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CLI_USAGE, parseCliArgs, type CliArgs } from "./parseCliArgs.js";
 import { startEmulator } from "./startEmulator.js";
+import { tokenCredentialSource } from "./upstream/tokenCredentialSource.js";
 
 async function main(): Promise<number> {
   let parsed: CliArgs;
@@ -17,6 +18,13 @@ async function main(): Promise<number> {
   const { options } = parsed;
   const host = options.host ?? "127.0.0.1";
   try {
+    const usesManagedIdentity = Object.values(options.hubs ?? {}).some((hub) =>
+      hub.eventHandlers.some((handler) => handler.auth?.type === "ManagedIdentity"),
+    );
+    if (usesManagedIdentity) {
+      const { DefaultAzureCredential } = await import("@azure/identity");
+      options.managedIdentity = tokenCredentialSource(new DefaultAzureCredential());
+    }
     const emulator = await startEmulator({
       ...options,
       log: (line) => console.log(`${new Date().toISOString()} ${line}`),
@@ -24,8 +32,11 @@ async function main(): Promise<number> {
     console.log(`Web PubSub emulator listening on ${emulator.url}`);
     console.log(`Connection string: ${emulator.connectionString}`);
     for (const [hub, setting] of Object.entries(options.hubs ?? {})) {
-      for (const handler of setting.eventHandlers)
-        console.log(`hub ${hub} → ${handler.urlTemplate}`);
+      for (const handler of setting.eventHandlers) {
+        const auth = handler.auth?.type === "ManagedIdentity" ? handler.auth : undefined;
+        const bearer = auth ? ` (bearer token for ${auth.managedIdentity.resource})` : "";
+        console.log(`hub ${hub} → ${handler.urlTemplate}${bearer}`);
+      }
     }
     const stop = () => {
       void emulator.close().then(() => process.exit(0));

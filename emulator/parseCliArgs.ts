@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { EmulatorOptions, EventHandlerSetting } from "./types.js";
+import type { EmulatorOptions, EntraIdOptions, EventHandlerSetting } from "./types.js";
 
 export const CLI_USAGE = `Usage: switchboard-emulator [options]
   --port <n>                 port (env EMULATOR_PORT, default 8080; 0 = any free port)
@@ -12,7 +13,19 @@ export const CLI_USAGE = `Usage: switchboard-emulator [options]
   --handler <urlTemplate>    event handler URL template with {hub}/{event} (repeatable)
   --system-events <list>     default connect,connected,disconnected
   --user-event-pattern <p>   default *
+  --managed-identity-resource <resource>
+                             the handlers get a bearer token for <resource> (from
+                             DefaultAzureCredential, scope <resource>/.default)
+  --entra-tenant <id>        accept Entra ID tokens of this tenant on the REST API
+  --entra-authority <url>    default https://login.microsoftonline.com
+  --allow-unvalidated-entra-tokens
+                             accept Entra ID tokens checking audience and lifetime only
+  --disable-local-auth       refuse access-key tokens (needs an Entra ID flag)
+  --tls-cert <file>          PEM certificate: serve https/wss too (with --tls-key)
+  --tls-key <file>           PEM private key of --tls-cert
   --help`;
+
+const DEFAULT_AUTHORITY = "https://login.microsoftonline.com";
 
 const SYSTEM_EVENTS = ["connect", "connected", "disconnected"] as const;
 type SystemEvent = (typeof SYSTEM_EVENTS)[number];
@@ -21,9 +34,13 @@ export type CliArgs = { help: true } | { help: false; options: EmulatorOptions }
 
 /**
  * Reads the CLI flags, with EMULATOR_PORT, EMULATOR_ACCESS_KEY and EMULATOR_SECONDARY_ACCESS_KEY
- * as fallbacks. Throws on errors.
+ * as fallbacks, and the files `--tls-cert`/`--tls-key` name. Throws on errors.
  */
-export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
+export function parseCliArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  readFile: (path: string) => Buffer = (path) => readFileSync(path),
+): CliArgs {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -36,6 +53,13 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliAr
       handler: { type: "string", multiple: true },
       "system-events": { type: "string" },
       "user-event-pattern": { type: "string" },
+      "managed-identity-resource": { type: "string" },
+      "entra-tenant": { type: "string" },
+      "entra-authority": { type: "string" },
+      "allow-unvalidated-entra-tokens": { type: "boolean" },
+      "disable-local-auth": { type: "boolean" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -53,14 +77,21 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliAr
     (name) => !(SYSTEM_EVENTS as readonly string[]).includes(name),
   );
   if (unknown.length > 0) throw new Error(`Unknown system events: ${unknown.join(", ")}.`);
+  const resource = values["managed-identity-resource"];
   const handlers: EventHandlerSetting[] = (values.handler ?? []).map((urlTemplate) => ({
     urlTemplate,
     userEventPattern: values["user-event-pattern"] ?? "*",
     systemEvents: systemEvents as SystemEvent[],
+    ...(resource === undefined
+      ? {}
+      : { auth: { type: "ManagedIdentity", managedIdentity: { resource } } }),
   }));
   const hubNames = values.hub ?? [];
   if (handlers.length > 0 && hubNames.length === 0) {
     throw new Error("--handler needs at least one --hub.");
+  }
+  if (resource !== undefined && handlers.length === 0) {
+    throw new Error("--managed-identity-resource needs at least one --handler.");
   }
   const options: EmulatorOptions = {
     port,
@@ -73,5 +104,55 @@ export function parseCliArgs(args: string[], env: NodeJS.ProcessEnv = {}): CliAr
   if (secondaryAccessKey !== undefined && secondaryAccessKey !== "") {
     options.secondaryAccessKey = secondaryAccessKey;
   }
+  const entraId = entraIdOf(values);
+  if (entraId !== undefined) options.entraId = entraId;
+  if (values["disable-local-auth"] === true) {
+    if (entraId === undefined) {
+      throw new Error(
+        "--disable-local-auth needs --entra-tenant or --allow-unvalidated-entra-tokens.",
+      );
+    }
+    options.disableLocalAuth = true;
+  }
+  const certFile = values["tls-cert"];
+  const keyFile = values["tls-key"];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error("--tls-cert and --tls-key go together.");
+  }
+  if (certFile !== undefined && keyFile !== undefined) {
+    options.tls = { cert: read(readFile, certFile), key: read(readFile, keyFile) };
+  }
   return { help: false, options };
+}
+
+function entraIdOf(values: {
+  "entra-tenant"?: string | undefined;
+  "entra-authority"?: string | undefined;
+  "allow-unvalidated-entra-tokens"?: boolean | undefined;
+}): EntraIdOptions | undefined {
+  const tenantId = values["entra-tenant"];
+  const authority = values["entra-authority"];
+  if (values["allow-unvalidated-entra-tokens"] === true) {
+    if (tenantId !== undefined || authority !== undefined) {
+      throw new Error(
+        "--allow-unvalidated-entra-tokens excludes --entra-tenant and --entra-authority.",
+      );
+    }
+    return { allowUnvalidatedTokens: true };
+  }
+  if (tenantId === undefined) {
+    if (authority !== undefined) throw new Error("--entra-authority needs --entra-tenant.");
+    return undefined;
+  }
+  return { authority: authority ?? DEFAULT_AUTHORITY, tenantId };
+}
+
+function read(readFile: (path: string) => Buffer, path: string): Buffer {
+  try {
+    return readFile(path);
+  } catch (error) {
+    throw new Error(
+      `Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }

@@ -6,6 +6,52 @@ export interface EventHandlerSetting {
   userEventPattern?: string;
   /** System events this handler receives. */
   systemEvents?: ("connect" | "connected" | "disconnected")[];
+  /**
+   * How the emulator authenticates to this handler, as the hub setting's `auth`. With
+   * `ManagedIdentity`, every request to the handler (events and the abuse-protection validation)
+   * carries `Authorization: Bearer <token>` for `managedIdentity.resource`, from the emulator's
+   * `managedIdentity` option. Default: none.
+   */
+  auth?: UpstreamAuthSettings;
+}
+
+/** The `auth` of an event handler setting (the hub resource's `UpstreamAuthSettings`). */
+export type UpstreamAuthSettings =
+  | { type: "None" }
+  | {
+      type: "ManagedIdentity";
+      /** `resource`: the token's audience, e.g. an app's client id or `api://<id>`. */
+      managedIdentity: { resource: string };
+    };
+
+/** Where the emulator's own (the service's) managed identity gets its tokens. */
+export interface ManagedIdentityTokenSource {
+  /** An access token whose audience is `resource`. */
+  getToken(resource: string): Promise<string>;
+}
+
+/** Microsoft Entra ID access tokens the REST API accepts (audience `https://webpubsub.azure.com`). */
+export type EntraIdOptions =
+  | {
+      /**
+       * Where the tenant's OpenID metadata is, without the tenant:
+       * `https://login.microsoftonline.com`, or a local stand-in's URL.
+       */
+      authority: string;
+      tenantId: string;
+    }
+  | {
+      /**
+       * Tokens are decoded but not verified: only their audience and lifetime are checked, as
+       * `AllowUnvalidatedEntraTokens` does in Microsoft's emulator. For trusted local use only.
+       */
+      allowUnvalidatedTokens: true;
+    };
+
+/** A certificate and its private key, PEM, for https and wss. */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 export interface HubSetting {
@@ -25,6 +71,30 @@ export interface EmulatorOptions {
    */
   secondaryAccessKey?: string;
   hubs?: Record<string, HubSetting>;
+  /**
+   * Accept Microsoft Entra ID tokens on the REST API, as `WebPubSubServiceClient` sends them
+   * with a `TokenCredential`. Access-key tokens keep working unless `disableLocalAuth`. Default:
+   * access-key tokens only.
+   */
+  entraId?: EntraIdOptions;
+  /**
+   * The resource's `disableLocalAuth`: REST calls and client tokens signed with an access key
+   * are refused (401), `:generateToken` signs client tokens with a secret of the emulator's own,
+   * upstream events carry no `ce-signature`, and the connection string has no `AccessKey`.
+   * Needs `entraId`. Default false.
+   */
+  disableLocalAuth?: boolean;
+  /**
+   * The service's managed identity: tokens for handlers whose `auth` is `ManagedIdentity`,
+   * cached per resource until five minutes before they expire. Required by such handlers.
+   */
+  managedIdentity?: ManagedIdentityTokenSource;
+  /**
+   * Serve https and wss (the `url` and connection string become `https://`) as well as plain
+   * http and ws, on the same port. `WebPubSubServiceClient` sends Entra ID tokens over https
+   * only. Default: plain http and ws.
+   */
+  tls?: TlsOptions;
   log?: (line: string) => void;
   /** Delays before each upstream retry (5xx, 408, network error). Default [1000, 3000, 5000]. */
   retryDelaysMs?: number[];
@@ -80,10 +150,13 @@ export interface RestFault {
 }
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`). */
   readonly url: string;
   readonly port: number;
-  /** `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key. */
+  /**
+   * `Endpoint=http://127.0.0.1:<port>;AccessKey=...;Version=1.0;` with the primary key;
+   * `Endpoint=...;Version=1.0;` under `disableLocalAuth`.
+   */
   readonly connectionString: string;
   setHub(hub: string, setting: HubSetting): void;
   /** Test-only: the faults in force now. */

@@ -23,7 +23,7 @@ export async function handleUpgrade(
   context: EmulatorContext,
 ): Promise<void> {
   socket.on("error", () => undefined);
-  const read = readClientRequest(req, context.accessKeys, context.host);
+  const read = readClientRequest(req, context.clientTokenKeys, context.host);
   if (!read.ok) {
     context.log(`rejected client (${read.status}): ${read.reason}`);
     rejectUpgrade(socket, read.status, read.reason);

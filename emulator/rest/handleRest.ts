@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { acceptedHosts, restAudiences } from "../auth/audiences.js";
-import { bearerToken, verifyToken } from "../auth/verifyToken.js";
+import { verifyRestToken } from "../auth/verifyRestToken.js";
+import { bearerToken } from "../auth/verifyToken.js";
 import { isValidHub } from "../core/names.js";
 import type { EmulatorContext } from "../EmulatorContext.js";
 import { readBody } from "./readBody.js";
@@ -67,9 +68,11 @@ async function dispatch(
   }
   const token = bearerToken(req.headers.authorization);
   if (token === undefined) throw new RestError(401, "Unauthorized", "A bearer token is required.");
-  const verdict = verifyToken(token, context.accessKeys, {
-    audiences: restAudiences(acceptedHosts(host, context.host), rawUrl),
-  });
+  const verdict = await verifyRestToken(
+    token,
+    context,
+    restAudiences(acceptedHosts(host, context.host), rawUrl),
+  );
   if (!verdict.ok) throw new RestError(401, "Unauthorized", `Invalid token: ${verdict.reason}.`);
   if (!isValidHub(hubName)) throw badRequest(`Invalid hub name '${hubName}'.`);
 
@@ -90,7 +93,7 @@ async function dispatch(
       query: url.searchParams,
       contentType: req.headers["content-type"],
       body,
-      origin: `http://${host}`,
+      origin: `${"encrypted" in req.socket ? "https" : "http"}://${host}`,
       url: rawUrl,
     },
     context,

@@ -7,7 +7,7 @@ export interface RestRequest {
   readonly query: URLSearchParams;
   readonly contentType: string | undefined;
   readonly body: Buffer;
-  /** `http://host:port` as the caller reached the emulator. */
+  /** `http://host:port` or `https://host:port`, as the caller reached the emulator. */
   readonly origin: string;
   /** Path and query as received (for nextLink). */
   readonly url: string;

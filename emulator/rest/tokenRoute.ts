@@ -18,7 +18,7 @@ export const tokenRoute: Route = {
         : clientType === "socketio"
           ? "clients/socketio/hubs"
           : "client/hubs";
-    const token = signClientToken(context.accessKey, {
+    const token = signClientToken(context.clientTokenKeys[0], {
       audience: `${request.origin}/${path}/${request.hub.name}`,
       userId: request.query.get("userId") ?? undefined,
       roles: request.query.getAll("role"),

@@ -26,12 +26,13 @@ export class AbuseProtection {
     private readonly log: (line: string) => void,
   ) {}
 
-  async isAllowed(validationUrl: string): Promise<boolean> {
+  /** `headers`: sent with the validation request too (a handler's `Authorization`). */
+  async isAllowed(validationUrl: string, headers: Record<string, string> = {}): Promise<boolean> {
     const cached = this.cache.get(validationUrl);
     if (cached && cached.validUntil > Date.now()) return cached.allowed;
     let pending = this.inFlight.get(validationUrl);
     if (!pending) {
-      pending = this.validate(validationUrl, cached).finally(() =>
+      pending = this.validate(validationUrl, cached, headers).finally(() =>
         this.inFlight.delete(validationUrl),
       );
       this.inFlight.set(validationUrl, pending);
@@ -39,8 +40,16 @@ export class AbuseProtection {
     return await pending;
   }
 
-  private async validate(url: string, previous: Entry | undefined): Promise<boolean> {
-    const headers = { "WebHook-Request-Origin": this.origin.hostname, "ce-awpsversion": "1.0" };
+  private async validate(
+    url: string,
+    previous: Entry | undefined,
+    extraHeaders: Record<string, string>,
+  ): Promise<boolean> {
+    const headers = {
+      "WebHook-Request-Origin": this.origin.hostname,
+      "ce-awpsversion": "1.0",
+      ...extraHeaders,
+    };
     const policy = {
       signal: this.policy.signal,
       timeoutMs: Math.min(this.policy.timeoutMs, VALIDATION_TIMEOUT_MS),

@@ -2,14 +2,18 @@ import type { Faults } from "../faults/Faults.js";
 import type { EventHandlerSetting, HubSetting } from "../types.js";
 import { toHttpBody, type Payload } from "../core/payload.js";
 import { AbuseProtection } from "./AbuseProtection.js";
+import { handlerAuthorization } from "./handlerAuthorization.js";
+import type { ManagedIdentityTokens } from "./ManagedIdentityTokens.js";
 import { cloudEventHeaders } from "./cloudEventHeaders.js";
 import type { EventSubject } from "./eventSubject.js";
 import { matchHandler, resolveUrl, type EventRef } from "./matchHandler.js";
 import { postWithRetry, request, type UpstreamResponse } from "./postWithRetry.js";
 
 export interface UpstreamOptions {
-  /** The access keys, primary first; every event is signed with each. */
+  /** The access keys, primary first; every event is signed with each. None: no `ce-signature`. */
   accessKeys: readonly string[];
+  /** Tokens for handlers whose `auth` is `ManagedIdentity`. */
+  managedIdentity: ManagedIdentityTokens;
   /** The emulator's hostname (sent as WebHook-Request-Origin) and host:port. */
   origin: { hostname: string; host: string };
   hubs: Record<string, HubSetting>;
@@ -49,7 +53,16 @@ export class Upstream {
     return { retryDelaysMs, timeoutMs, signal: this.abort.signal };
   }
 
+  /** Throws when a handler asks for a managed identity token and the emulator has none. */
   setHub(hub: string, setting: HubSetting): void {
+    for (const handler of setting.eventHandlers) {
+      const auth = handler.auth;
+      if (auth?.type === "ManagedIdentity" && !this.options.managedIdentity.available) {
+        throw new Error(
+          `Hub ${hub}: the handler ${handler.urlTemplate} authenticates with a managed identity, but the emulator has no managedIdentity option.`,
+        );
+      }
+    }
     this.settings.set(hub.toLowerCase(), [...setting.eventHandlers]);
   }
 
@@ -149,8 +162,18 @@ export class Upstream {
   ): Promise<UpstreamResponse | undefined> {
     const handler = this.handlerFor(subject.hub, event);
     if (!handler) return undefined;
+    const authorization = await handlerAuthorization(handler, this.options.managedIdentity);
+    if (!authorization.ok) {
+      this.options.log(`${event.name} of ${subject.id} not sent: ${authorization.error}`);
+      return {
+        status: 0,
+        headers: new Headers(),
+        body: Buffer.alloc(0),
+        error: authorization.error,
+      };
+    }
     const validationUrl = resolveUrl(handler.urlTemplate, subject.hub, "validate");
-    if (!(await this.protection.isAllowed(validationUrl))) {
+    if (!(await this.protection.isAllowed(validationUrl, authorization.headers))) {
       return {
         status: 0,
         headers: new Headers(),
@@ -159,15 +182,18 @@ export class Upstream {
       };
     }
     const { accessKeys, origin } = this.options;
-    const headers = cloudEventHeaders({
-      subject,
-      category,
-      eventName: event.name,
-      contentType,
-      accessKeys,
-      origin: origin.hostname,
-      ...(eventId === undefined ? {} : { eventId }),
-    });
+    const headers = {
+      ...cloudEventHeaders({
+        subject,
+        category,
+        eventName: event.name,
+        contentType,
+        accessKeys,
+        origin: origin.hostname,
+        ...(eventId === undefined ? {} : { eventId }),
+      }),
+      ...authorization.headers,
+    };
     const url = resolveUrl(handler.urlTemplate, subject.hub, event.name);
     const response = await postWithRetry(url, headers, body, this.policy);
     if (this.options.faults.duplicates(event.name)) {

@@ -7,7 +7,7 @@ export interface CloudEventInit {
   category: "sys" | "user";
   eventName: string;
   contentType: string;
-  /** The access keys, primary first; each signs the event. */
+  /** The access keys, primary first; each signs the event. None: no `ce-signature`. */
   accessKeys: readonly string[];
   /** `WebHook-Request-Origin`: the emulator's host. */
   origin: string;
@@ -30,10 +30,10 @@ export function cloudEventHeaders(init: CloudEventInit): Record<string, string> 
     "ce-hub": subject.hub.toLowerCase(),
     "ce-connectionId": subject.id,
     "ce-eventName": init.eventName,
-    "ce-signature": signature(init.accessKeys, subject.id),
     "WebHook-Request-Origin": init.origin,
     "Content-Type": init.contentType,
   };
+  if (init.accessKeys.length > 0) headers["ce-signature"] = signature(init.accessKeys, subject.id);
   if (subject.userId !== undefined && subject.userId !== "") headers["ce-userId"] = subject.userId;
   if (subject.subprotocol !== undefined) headers["ce-subprotocol"] = subject.subprotocol;
   if (subject.connectionState !== undefined && subject.connectionState !== "") {

@@ -68,6 +68,55 @@ describe("emulator CLI arguments", () => {
     });
   });
 
+  it("When --managed-identity-resource is given, then every handler authenticates with a managed identity token for it", () => {
+    const parsed = parseCliArgs([
+      "--hub",
+      "chat",
+      "--handler",
+      "http://h/{event}",
+      "--managed-identity-resource",
+      "api://switchboard",
+    ]);
+    expect(!parsed.help && parsed.options.hubs?.chat?.eventHandlers[0]?.auth).toEqual({
+      type: "ManagedIdentity",
+      managedIdentity: { resource: "api://switchboard" },
+    });
+  });
+
+  it("When an Entra ID tenant is given, then the REST API accepts its tokens from the public authority unless another is named", () => {
+    expect(parseCliArgs(["--entra-tenant", "t1"])).toMatchObject({
+      options: { entraId: { authority: "https://login.microsoftonline.com", tenantId: "t1" } },
+    });
+    expect(
+      parseCliArgs(["--entra-tenant", "t1", "--entra-authority", "http://127.0.0.1:9"]),
+    ).toMatchObject({ options: { entraId: { authority: "http://127.0.0.1:9", tenantId: "t1" } } });
+    expect(parseCliArgs(["--allow-unvalidated-entra-tokens"])).toMatchObject({
+      options: { entraId: { allowUnvalidatedTokens: true } },
+    });
+  });
+
+  it("When --disable-local-auth is given with Entra ID, then the options carry it", () => {
+    expect(
+      parseCliArgs(["--disable-local-auth", "--allow-unvalidated-entra-tokens"]),
+    ).toMatchObject({ options: { disableLocalAuth: true } });
+  });
+
+  it("When --tls-cert and --tls-key are given, then the options carry the files' contents", () => {
+    const files: Record<string, string> = { "cert.pem": "CERT", "key.pem": "KEY" };
+    const read = (path: string) => Buffer.from(files[path] ?? "");
+    const parsed = parseCliArgs(["--tls-cert", "cert.pem", "--tls-key", "key.pem"], {}, read);
+    expect(!parsed.help && parsed.options.tls).toEqual({
+      cert: Buffer.from("CERT"),
+      key: Buffer.from("KEY"),
+    });
+    const missing = () => {
+      throw new Error("ENOENT");
+    };
+    expect(() =>
+      parseCliArgs(["--tls-cert", "none.pem", "--tls-key", "key.pem"], {}, missing),
+    ).toThrow(/Cannot read none.pem/);
+  });
+
   it.each([
     [["--port", "70000"]],
     [["--port", "abc"]],
@@ -75,6 +124,11 @@ describe("emulator CLI arguments", () => {
     [["--hub", "a", "--handler", "http://h", "--system-events", "connect,joined"]],
     [["--unknown"]],
     [["--secondary-access-key"]],
+    [["--managed-identity-resource", "api://x"]],
+    [["--entra-authority", "http://127.0.0.1:9"]],
+    [["--allow-unvalidated-entra-tokens", "--entra-tenant", "t1"]],
+    [["--disable-local-auth"]],
+    [["--tls-cert", "cert.pem"]],
   ])("When the arguments are %j, then parsing throws", (args) => {
     expect(() => parseCliArgs(args)).toThrow();
   });

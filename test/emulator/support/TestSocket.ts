@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import WebSocket, { type ClientOptions } from "ws";
 import { waitFor } from "./waitFor.js";
 
 export interface Frame {
@@ -18,9 +18,16 @@ export class TestSocket {
     socket.on("close", (code, reason) => (this.closeEvent = { code, reason: reason.toString() }));
   }
 
-  /** Opens a socket; rejects with the HTTP status when the handshake is refused. */
-  static async open(url: string, protocols?: string | string[]): Promise<TestSocket> {
-    const socket = new WebSocket(url, protocols);
+  /**
+   * Opens a socket; rejects with the HTTP status when the handshake is refused. `options`: `ws`'s
+   * (e.g. `ca` for wss).
+   */
+  static async open(
+    url: string,
+    protocols?: string | string[],
+    options?: ClientOptions,
+  ): Promise<TestSocket> {
+    const socket = new WebSocket(url, protocols, options);
     const client = new TestSocket(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());

@@ -1,10 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { WebPubSubServiceClient, type GenerateClientTokenOptions } from "@azure/web-pubsub";
+import {
+  WebPubSubServiceClient,
+  type GenerateClientTokenOptions,
+  type WebPubSubServiceClientOptions,
+} from "@azure/web-pubsub";
 import {
   startEmulator,
   type EmulatorOptions,
   type RunningEmulator,
 } from "../../../emulator/index.js";
+import type { TestCredential } from "./entraCredentials.js";
 import { TestSocket } from "./TestSocket.js";
 
 export const JSON_PROTOCOL = "json.webpubsub.azure.v1";
@@ -16,24 +21,40 @@ export interface JsonClient {
   userId: string | undefined;
 }
 
+export interface ServiceSetup {
+  options?: WebPubSubServiceClientOptions;
+  credential?: TestCredential;
+}
+
 /** One emulator on a free port, a hub name of its own, and the service SDK pointed at both. */
 export class Harness {
   readonly hub = `hub${randomUUID().replace(/-/g, "").slice(0, 12)}`;
   emulator!: RunningEmulator;
   service!: WebPubSubServiceClient;
   private readonly sockets: TestSocket[] = [];
+  private serviceSetup: ServiceSetup = {};
 
-  async start(options: EmulatorOptions = {}): Promise<this> {
+  /**
+   * `service`: how the SDK clients are made: extra options (e.g. `tlsOptions`), and a credential
+   * with the emulator's URL instead of its connection string.
+   */
+  async start(options: EmulatorOptions = {}, service: ServiceSetup = {}): Promise<this> {
     this.emulator = await startEmulator({ port: 0, retryDelaysMs: [10, 20, 30], ...options });
+    this.serviceSetup = service;
     this.service = this.serviceFor(this.hub);
     return this;
   }
 
   serviceFor(hub: string): WebPubSubServiceClient {
-    return new WebPubSubServiceClient(this.emulator.connectionString, hub, {
+    const { credential, options } = this.serviceSetup;
+    const clientOptions = {
       allowInsecureConnection: true,
       retryOptions: { maxRetries: 0 },
-    });
+      ...options,
+    };
+    return credential === undefined
+      ? new WebPubSubServiceClient(this.emulator.connectionString, hub, clientOptions)
+      : new WebPubSubServiceClient(this.emulator.url, credential, hub, clientOptions);
   }
 
   /** Points `hub` (this harness's by default) at one handler that gets every event. */

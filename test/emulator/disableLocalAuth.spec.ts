@@ -8,12 +8,12 @@ import { EntraIssuer } from "../fixtures/entraIssuer.js";
 import { DEFAULT_ACCESS_KEY, startEmulator } from "../../emulator/index.js";
 import { issuerCredential, issuerKeys } from "./support/entraCredentials.js";
 import { dataMessages, Harness } from "./support/harness.js";
-import { selfSignedCertificate } from "./support/selfSignedCertificate.js";
+import { generateLoopbackCertificate } from "../fixtures/loopbackCertificate.js";
 import { TestSocket } from "./support/TestSocket.js";
 import { UpstreamRecorder } from "./support/UpstreamRecorder.js";
 import { waitFor } from "./support/waitFor.js";
 
-const certificate = selfSignedCertificate();
+const certificate = await generateLoopbackCertificate();
 const sdkOptions = { tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } };
 const APP_RESOURCE = `api://${randomUUID()}`;
 

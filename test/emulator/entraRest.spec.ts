@@ -9,10 +9,10 @@ import {
   type TestCredential,
 } from "./support/entraCredentials.js";
 import { dataMessages, Harness, type JsonClient } from "./support/harness.js";
-import { selfSignedCertificate } from "./support/selfSignedCertificate.js";
+import { generateLoopbackCertificate } from "../fixtures/loopbackCertificate.js";
 import { waitFor } from "./support/waitFor.js";
 
-const certificate = selfSignedCertificate();
+const certificate = await generateLoopbackCertificate();
 const sdkOptions = { tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } };
 const WEB_PUBSUB = "https://webpubsub.azure.com";
 

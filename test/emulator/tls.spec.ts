@@ -2,12 +2,13 @@ import { request } from "node:https";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataMessages, Harness, JSON_PROTOCOL } from "./support/harness.js";
-import { selfSignedCertificate } from "./support/selfSignedCertificate.js";
+import { generateLoopbackCertificate } from "../fixtures/loopbackCertificate.js";
 import { TestSocket } from "./support/TestSocket.js";
 import { waitFor } from "./support/waitFor.js";
 
+const certificate = await generateLoopbackCertificate();
+
 describe("emulator over TLS", () => {
-  const certificate = selfSignedCertificate();
   const harness = new Harness();
   beforeAll(async () => {
     await harness.start(

@@ -8,15 +8,21 @@
 # Needs the project installed (`npm ci`): the compiler and the dependencies come from there.
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:-$root/.deploy/package}"
-case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
-out="${out%/}"
-if [ -z "$out" ] || [ "$out" = "$root" ] || [ "$out" = "$HOME" ]; then
-  echo "package: refusing to replace '$out'" >&2
+root="$(cd "$(dirname "$0")/.." && pwd -P)"
+mkdir -p "${1:-$root/.deploy/package}"
+out="$(cd "${1:-$root/.deploy/package}" && pwd -P)"
+
+# The folder is emptied first: it must not hold the project, and must be empty or an earlier package.
+case "$root/" in
+  "$out"/*)
+    echo "package: $out holds the project; give another folder" >&2
+    exit 1
+    ;;
+esac
+if [ -n "$(ls -A "$out")" ] && [ ! -f "$out/host.json" ]; then
+  echo "package: $out is neither empty nor an earlier package; give another folder" >&2
   exit 1
 fi
-
 rm -rf "$out"
 mkdir -p "$out"
 cd "$root"
@@ -36,7 +42,7 @@ const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 for (const [path, entry] of Object.entries(lock.packages)) {
   if (path === "" || entry.dev) continue;
   if (!existsSync(join(path, "package.json"))) {
-    if (entry.optional) continue;
+    if (entry.optional || entry.devOptional) continue;
     throw new Error(`${path} is not installed: run npm ci`);
   }
   const { version } = JSON.parse(readFileSync(join(path, "package.json"), "utf8"));

@@ -168,7 +168,7 @@ describe("azure.yaml: the api service", () => {
 
     expect(yamlValue("host")).toBe("function");
     expect(yamlValue("dist")).toBe(".deploy/package");
-    expect(source("deploy/package.sh")).toContain('out="${1:-$root/.deploy/package}"');
+    expect(source("deploy/package.sh")).toContain('"${1:-$root/.deploy/package}"');
     expect(yamlValue("remoteBuild")).toBe("false");
     expect(azureYaml).toMatch(/prepackage:\s*\n\s*shell: sh\s*\n\s*run: npm run package$/m);
     expect(scripts.package).toBe("bash deploy/package.sh");

@@ -148,6 +148,13 @@ describe("local Functions host, for an app that asked for HTTP streams", () => {
             };
           },
         });
+        app.http("streamText", {
+          route: "stream-text",
+          methods: ["POST"],
+          handler: async (request) => ({
+            jsonBody: { text: await request.text(), user: request.user?.id ?? null },
+          }),
+        });
         app.http("streamBoom", {
           route: "stream-boom",
           methods: ["GET"],
@@ -169,10 +176,8 @@ describe("local Functions host, for an app that asked for HTTP streams", () => {
   afterAll(async () => await host.close());
 
   it("When the library is asked for its capabilities, then it names its HTTP proxy and every route goes through it", () => {
-    expect(routes.map((route) => route.proxy?.url)).toEqual([
-      expect.stringMatching(/^http:\/\/localhost:\d+\/$/),
-      expect.stringMatching(/^http:\/\/localhost:\d+\/$/),
-    ]);
+    expect(routes).toHaveLength(3);
+    for (const route of routes) expect(route.proxy?.url).toMatch(/^http:\/\/localhost:\d+\/$/);
     expect(() => app.setup({ enableHttpStream: false })).toThrow(/can't be changed/);
   });
 
@@ -187,6 +192,24 @@ describe("local Functions host, for an app that asked for HTTP streams", () => {
     expect(response.headers.get("x-q")).toBe("1");
     expect(response.headers.get("x-type")).toBe("text/plain");
     expect(await response.text()).toBe("payload");
+  });
+
+  it("When a handler reads the body whole and answers JSON, then text(), the user from the principal headers and jsonBody work through the proxy", async () => {
+    const principal = Buffer.from(JSON.stringify({ auth_typ: "aad", claims: [] })).toString(
+      "base64",
+    );
+    const response = await fetch(`${host.url}/api/stream-text`, {
+      method: "POST",
+      headers: {
+        "x-ms-client-principal": principal,
+        "x-ms-client-principal-id": "id-1",
+        "x-ms-client-principal-name": "name",
+        "x-ms-client-principal-idp": "aad",
+      },
+      body: "héllo",
+    });
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ text: "héllo", user: "id-1" });
   });
 
   it("When a handler throws, then the host answers 500 for the library, which sends nothing", async () => {

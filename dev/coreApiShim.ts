@@ -9,9 +9,42 @@ export interface CoreRegistration {
   readonly handler: (...args: unknown[]) => unknown;
 }
 
+/** What the worker hands `@azure/functions` for one invocation (the parts the library reads). */
+export interface CoreInvocationContext {
+  readonly invocationId: string;
+  readonly metadata: CoreRegistration["metadata"];
+  readonly request: {
+    readonly invocationId: string;
+    readonly inputData: readonly { readonly name: string; readonly data: unknown }[];
+    readonly triggerMetadata: Readonly<Record<string, unknown>>;
+  };
+  readonly state: undefined;
+  log(level: string, category: string, message: string): void;
+}
+
+/** The library's side of one invocation, driven in the order the worker drives it. */
+export interface CoreInvocationModel {
+  getArguments(): Promise<{ context: unknown; inputs: unknown[] }>;
+  invokeFunction(
+    context: unknown,
+    inputs: unknown[],
+    handler: CoreRegistration["handler"],
+  ): Promise<unknown>;
+  getResponse(context: unknown, result: unknown): Promise<unknown>;
+}
+
+/** What `@azure/functions` hands the worker once, when the first function registers. */
+export interface CoreProgrammingModel {
+  getCapabilities(capabilities: Record<string, string>): Promise<Record<string, string>>;
+  getInvocationModel(context: CoreInvocationContext): CoreInvocationModel;
+}
+
 export interface CoreRegistry {
   readonly functions: CoreRegistration[];
   readonly hooks: { readonly name: string; readonly callback: (context: unknown) => unknown }[];
+  programmingModel?: CoreProgrammingModel;
+  /** The library's capabilities, asked once (asking locks `app.setup` and may start its HTTP proxy). */
+  capabilities?: Promise<Record<string, string>>;
 }
 
 type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;
@@ -23,7 +56,8 @@ const Module = require("node:module") as { _load: ModuleLoad };
  * Plays the Functions worker's part: `@azure/functions` asks for the module
  * `@azure/functions-core`, which only the worker provides, and registers every function and
  * hook through it. Answering that request captures the app's own registrations, so the local
- * host serves exactly what `app.http` and `app.timer` declared. Install before the app loads.
+ * host serves exactly what `app.http` and `app.timer` declared, and can drive invocations through
+ * the library's programming model as the worker does. Install before the app loads.
  */
 export function installCoreApi(log: (level: string, message: string) => void): CoreRegistry {
   // `@azure/functions` asks for the core API once per process, so there is one registry.
@@ -31,7 +65,9 @@ export function installCoreApi(log: (level: string, message: string) => void): C
   const registry: CoreRegistry = { functions: [], hooks: [] };
   installed = registry;
   const coreApi = {
-    setProgrammingModel: () => undefined,
+    setProgrammingModel: (model: CoreProgrammingModel) => {
+      registry.programmingModel = model;
+    },
     registerFunction: (
       metadata: CoreRegistration["metadata"],
       handler: CoreRegistration["handler"],

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import azureFunctions, { type HttpResponseInit } from "@azure/functions";
 import { Cron } from "croner";
 import { LocalHttpRequest } from "./localHttpRequest.js";
 import type { HttpRoute, TimerJob } from "./routeTable.js";
+import { serveThroughWorker } from "./workerProxy.js";
 
 // The package is CommonJS; Node's ESM loader cannot see these as named exports.
 const { HttpResponse, InvocationContext } = azureFunctions;
@@ -16,20 +17,26 @@ export interface FunctionsHostOptions {
   readonly routes: readonly HttpRoute[];
   readonly timers?: readonly TimerJob[];
   readonly log: (line: string) => void;
-  /** Largest request body the host buffers (the Functions host's own limit is far larger). */
+  /**
+   * Largest request body the host accepts: buffered, or forwarded to the worker's proxy (the
+   * Functions host's own limit is far larger).
+   */
   readonly maxBodyBytes?: number;
 }
 
 export interface RunningHost {
   readonly url: string;
   readonly port: number;
+  /** The Node server, for tests that watch its connections. */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
 /**
  * A local stand-in for the Functions host's HTTP front end: it serves the app's registered
  * routes, converting each Node request into an `HttpRequest` and `InvocationContext` and the
- * handler's answer back, and runs timer triggers on their schedules.
+ * handler's answer back, and runs timer triggers on their schedules. Routes of an app that asked
+ * for HTTP streams carry the worker's proxy and are forwarded to it instead, body unbuffered.
  */
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningHost> {
   const { routes, log } = options;
@@ -59,6 +66,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   return {
     url: `http://localhost:${port}`,
     port,
+    server,
     close: async () => {
       for (const job of jobs) job.stop();
       server.closeAllConnections();
@@ -79,6 +87,17 @@ async function serve(
     const method = (req.method ?? "GET").toUpperCase();
     const match = findRoute(routes, method, url.pathname);
     if (!match) return reply(res, 404, "no function serves this method and path");
+    const { route } = match;
+    if (route.proxy !== undefined) {
+      return await serveThroughWorker(
+        req,
+        res,
+        { ...route, proxy: route.proxy },
+        match.params,
+        maxBodyBytes,
+        log,
+      );
+    }
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return reply(res, 413, "request body too large");
     const request = new LocalHttpRequest(method, url, toHeaders(req), match.params, body);

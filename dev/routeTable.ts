@@ -1,5 +1,14 @@
 import type { HttpHandler, InvocationContext, Timer } from "@azure/functions";
-import type { CoreRegistry } from "./coreApiShim.js";
+import type { CoreProgrammingModel, CoreRegistration, CoreRegistry } from "./coreApiShim.js";
+
+/**
+ * The HTTP proxy `@azure/functions` listens on when the app asked for HTTP streams
+ * (`app.setup({ enableHttpStream: true })`), and the programming model that invokes through it.
+ */
+export interface WorkerHttpProxy {
+  readonly url: string;
+  readonly model: CoreProgrammingModel;
+}
 
 export interface HttpRoute {
   readonly name: string;
@@ -7,6 +16,10 @@ export interface HttpRoute {
   readonly methods: readonly string[];
   readonly pattern: RegExp;
   readonly handler: HttpHandler;
+  /** The function's bindings as registered; needed to invoke it through the worker's proxy. */
+  readonly bindings?: CoreRegistration["metadata"]["bindings"];
+  /** Set when the app asked for HTTP streams: requests are forwarded to it, never buffered. */
+  readonly proxy?: WorkerHttpProxy;
 }
 
 export interface TimerJob {
@@ -17,11 +30,13 @@ export interface TimerJob {
 
 /**
  * Turns captured registrations into routes (under the `api/` prefix, as host.json sets it) and
- * timer jobs. `{name}` and `{name?}` route parameters match one path segment.
+ * timer jobs. `{name}` and `{name?}` route parameters match one path segment. With `proxy`, HTTP
+ * routes are served through the worker's HTTP proxy.
  */
 export function toRouteTable(
   registry: CoreRegistry,
   routePrefix = "api",
+  proxy?: WorkerHttpProxy,
 ): { routes: HttpRoute[]; timers: TimerJob[] } {
   const routes: HttpRoute[] = [];
   const timers: TimerJob[] = [];
@@ -40,6 +55,8 @@ export function toRouteTable(
         methods,
         pattern: toPattern([routePrefix, route].filter((part) => part !== "").join("/")),
         handler: handler as HttpHandler,
+        bindings: metadata.bindings,
+        ...(proxy === undefined ? {} : { proxy }),
       });
     } else if (trigger?.type === "timerTrigger" && typeof trigger.schedule === "string") {
       timers.push({

@@ -9,6 +9,10 @@ import { lazyOnce } from "../../shared/lazyOnce.js";
  */
 export { app };
 
+// Requests reach the functions over an HTTP connection, their bodies unbuffered, so a body
+// limit is enforced while the body arrives (`readLimitedBody.ts`). Needs Functions host 4.28+.
+app.setup({ enableHttpStream: true });
+
 // Fail closed: a missing or malformed setting stops the app at start-up, naming every problem.
 app.hook.appStart(async () => {
   (await import("./startApp.js")).startApp();

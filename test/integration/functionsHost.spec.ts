@@ -1,6 +1,7 @@
-import { HttpRequest, HttpResponse, type HttpHandler } from "@azure/functions";
+import { app, HttpRequest, HttpResponse, type HttpHandler } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js";
+import { loadApp } from "../../dev/loadApp.js";
 import { LocalHttpRequest } from "../../dev/localHttpRequest.js";
 import type { HttpRoute } from "../../dev/routeTable.js";
 
@@ -116,5 +117,124 @@ describe("LocalHttpRequest", () => {
     const first = await reader.read();
     expect([...(first.value ?? [])]).toEqual([1, 2, 3]);
     expect((await reader.read()).done).toBe(true);
+  });
+});
+
+describe("local Functions host, for an app that asked for HTTP streams", () => {
+  let host: RunningHost;
+  let routes: HttpRoute[];
+  const lines: string[] = [];
+  beforeAll(async () => {
+    ({ routes } = await loadApp(
+      () => {
+        app.setup({ enableHttpStream: true });
+        app.http("streamEcho", {
+          route: "stream/{name}",
+          methods: ["POST"],
+          handler: async (request) => {
+            const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+            const chunks: Uint8Array[] = [];
+            for (let read = await reader.read(); !read.done; read = await reader.read()) {
+              chunks.push(read.value);
+            }
+            return {
+              status: 201,
+              headers: {
+                "x-name": request.params.name ?? "",
+                "x-q": request.query.get("q") ?? "",
+                "x-type": request.headers.get("content-type") ?? "",
+              },
+              body: Buffer.concat(chunks),
+            };
+          },
+        });
+        app.http("streamText", {
+          route: "stream-text",
+          methods: ["POST"],
+          handler: async (request) => ({
+            jsonBody: { text: await request.text(), user: request.user?.id ?? null },
+          }),
+        });
+        app.http("streamBoom", {
+          route: "stream-boom",
+          methods: ["GET"],
+          handler: () => {
+            throw new Error("boom");
+          },
+        });
+        return Promise.resolve();
+      },
+      () => undefined,
+    ));
+    host = await startFunctionsHost({
+      port: 0,
+      routes,
+      maxBodyBytes: 1024,
+      log: (line) => lines.push(line),
+    });
+  });
+  afterAll(async () => await host.close());
+
+  it("When the library is asked for its capabilities, then it names its HTTP proxy and every route goes through it", () => {
+    expect(routes).toHaveLength(3);
+    for (const route of routes) expect(route.proxy?.url).toMatch(/^http:\/\/localhost:\d+\/$/);
+    expect(() => app.setup({ enableHttpStream: false })).toThrow(/can't be changed/);
+  });
+
+  it("When a route is called, then params, query, headers and the streamed body reach the handler and its answer comes back", async () => {
+    const response = await fetch(`${host.url}/api/stream/al%20ice?q=1`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "payload",
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-name")).toBe("al ice");
+    expect(response.headers.get("x-q")).toBe("1");
+    expect(response.headers.get("x-type")).toBe("text/plain");
+    expect(await response.text()).toBe("payload");
+  });
+
+  it("When a handler reads the body whole and answers JSON, then text(), the user from the principal headers and jsonBody work through the proxy", async () => {
+    const principal = Buffer.from(JSON.stringify({ auth_typ: "aad", claims: [] })).toString(
+      "base64",
+    );
+    const response = await fetch(`${host.url}/api/stream-text`, {
+      method: "POST",
+      headers: {
+        "x-ms-client-principal": principal,
+        "x-ms-client-principal-id": "id-1",
+        "x-ms-client-principal-name": "name",
+        "x-ms-client-principal-idp": "aad",
+      },
+      body: "héllo",
+    });
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ text: "héllo", user: "id-1" });
+  });
+
+  it("When a handler throws, then the host answers 500 for the library, which sends nothing", async () => {
+    const response = await fetch(`${host.url}/api/stream-boom`);
+    expect(response.status).toBe(500);
+    expect(lines.some((line) => /host error: boom/.test(line))).toBe(true);
+  });
+
+  it("When a body passes the host's limit, then 413 from the host, declared or not", async () => {
+    const declared = await fetch(`${host.url}/api/stream/x`, {
+      method: "POST",
+      body: "y".repeat(2048),
+    });
+    expect(declared.status).toBe(413);
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        controller.enqueue(new Uint8Array(512));
+      },
+    });
+    const streamed = await fetch(`${host.url}/api/stream/x`, {
+      method: "POST",
+      body,
+      duplex: "half",
+    });
+    expect(streamed.status).toBe(413);
+    expect(await streamed.text()).toBe("request body too large");
   });
 });

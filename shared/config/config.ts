@@ -7,7 +7,7 @@ export interface Config {
   readonly hub: string;
   /** How REST calls authenticate: with the connection string's key, or with Entra ID. */
   readonly service:
-    | { readonly auth: "key"; readonly endpoint: string; readonly connectionString: string }
+    | { readonly auth: "key"; readonly endpoint: string; readonly accessKey: string }
     | { readonly auth: "entra"; readonly endpoint: string };
   /**
    * How every event proves it comes from the service: a `ce-signature` made with one of the

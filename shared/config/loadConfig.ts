@@ -47,7 +47,7 @@ export function loadConfig(env: Env = process.env): Config {
     hub,
     service: service
       ? service.auth === "key"
-        ? { auth: "key", endpoint: service.endpoint, connectionString: service.connectionString }
+        ? { auth: "key", endpoint: service.endpoint, accessKey: service.accessKey }
         : { auth: "entra", endpoint: service.endpoint }
       : { auth: "entra", endpoint: "" },
     eventAuth,
@@ -109,7 +109,7 @@ function readPatterns(
 }
 
 type ServiceSetting =
-  | { auth: "key"; endpoint: string; accessKey: string; connectionString: string }
+  | { auth: "key"; endpoint: string; accessKey: string }
   | { auth: "entra"; endpoint: string };
 
 function readService(read: SettingsReader): ServiceSetting | undefined {
@@ -120,7 +120,7 @@ function readService(read: SettingsReader): ServiceSetting | undefined {
       read.problem(`${S.connectionString} ${parsed.problem}`);
       return undefined;
     }
-    return { auth: "key", connectionString, ...parsed.connection };
+    return { auth: "key", ...parsed.connection };
   }
   const endpoint = read.text(S.endpoint);
   if (endpoint === undefined) {

@@ -1,4 +1,5 @@
-import type { WebPubSubServiceClient } from "@azure/web-pubsub";
+import { createSecretKey } from "node:crypto";
+import type { AzureKeyCredential, WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { credentialFailure, DependencyError, ServiceRefusal, statusOf } from "../errors.js";
@@ -110,7 +111,11 @@ export class WebPubSubHubService implements HubService {
     // Plain http is only ever a local endpoint (the emulator); Azure endpoints are https.
     const options = { allowInsecureConnection: this.service.endpoint.startsWith("http:") };
     if (this.service.auth === "key") {
-      return new WebPubSubServiceClient(this.service.connectionString, this.hub, options);
+      // A prebuilt secret key: given the key as a string, jsonwebtoken first tries to parse it
+      // as a PEM key on every signature (each REST call and each client token) before using it.
+      const key = createSecretKey(Buffer.from(this.service.accessKey, "utf8"));
+      const credential = { key } as unknown as AzureKeyCredential;
+      return new WebPubSubServiceClient(this.service.endpoint, credential, this.hub, options);
     }
     const { DefaultAzureCredential } = await import("@azure/identity");
     return new WebPubSubServiceClient(

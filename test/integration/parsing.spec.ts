@@ -28,10 +28,32 @@ describe("CloudEvents parsing", () => {
     expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
   });
 
-  it("When ce-id is missing, then 400 says the CloudEvent is invalid", async () => {
-    const response = await app.call(events, event({ "ce-id": undefined }));
-    expect(response.status).toBe(400);
-    expect(response.text).toMatch(/CloudEvent/);
+  it.each([
+    ["ce-id is missing", { "ce-id": undefined }, /ce-id is missing/],
+    ["ce-id is empty", { "ce-id": "" }, /ce-id is missing/],
+    ["ce-specversion is missing", { "ce-specversion": undefined }, /ce-specversion is missing/],
+    ["ce-specversion is 0.3", { "ce-specversion": "0.3" }, /ce-specversion is '0.3', not 1.0/],
+    ["ce-source is missing", { "ce-source": undefined }, /ce-source is missing/],
+    ["ce-time is no timestamp", { "ce-time": "yesterday" }, /ce-time is not an RFC 3339/],
+    ["ce-time is no date", { "ce-time": "2024-13-45T99:00:00Z" }, /ce-time is not an RFC 3339/],
+  ])(
+    "When %s, then 400 says why the CloudEvent is invalid and nothing is written",
+    async (_, headers, reason) => {
+      const connectionId = uniqueId();
+      const response = await app.call(events, event(headers, connectionId));
+      expect(response.status).toBe(400);
+      expect(response.text).toMatch(/not a valid binary-mode CloudEvent/);
+      expect(response.text).toMatch(reason);
+      expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
+    },
+  );
+
+  it("When ce-time has an offset and fractions, or ce-source holds unusual characters, then the event is accepted", async () => {
+    const request = event({
+      "ce-time": "2026-11-28T10:00:00.123456+01:00",
+      "ce-source": "/hubs/chat/client/a b#c?d%",
+    });
+    expect((await app.call(events, request)).status).toBe(204);
   });
 
   it("When ce-type is unknown, then 400", async () => {

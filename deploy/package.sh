@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Stages the deployment package in one folder (default .deploy/package, or the folder given):
-#   dist/         the app as compiled by deploy/tsconfig.json: functions, shared and web only
+#   dist/functions/  one ES module per function entry (functions/*.ts), bundled with everything
+#                    it imports, and chunks/ that the entries share or load on first use
 #   host.json
-#   package.json  the app's own, without scripts and devDependencies
-#   node_modules/ the production dependencies, as package-lock.json places them
+#   package.json     the app's name, version, module type, entry glob and Node version only
+# No node_modules: esbuild has bundled the production dependencies, so a cold start reads a few
+# files instead of resolving hundreds of modules. `@azure/functions-core` stays outside: the
+# Functions worker provides it.
 # azure.yaml deploys this folder; `func azure functionapp publish` is run inside it.
-# Needs the project installed (`npm ci`): the compiler and the dependencies come from there.
+# Needs the project installed (`npm ci`): esbuild and the dependencies come from there.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
@@ -27,36 +30,22 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$root"
 
-npx --no-install tsc -p deploy/tsconfig.json --outDir "$out/dist"
+# ES modules that bundle CommonJS packages need `require` for the Node built-ins those load.
+banner='import { createRequire as __switchboardRequire } from "node:module"; const require = __switchboardRequire(import.meta.url);'
+npx --no-install esbuild functions/*.ts \
+  --bundle --splitting --format=esm --platform=node --target=node20 \
+  --outdir="$out/dist/functions" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' \
+  --external:@azure/functions-core --sourcemap --legal-comments=eof \
+  --banner:js="$banner" --log-level=warning
 cp host.json "$out/"
 
-# Copies every package that package-lock.json does not mark dev-only, from the installed
-# node_modules to the same place under the package: the tree `npm ci --omit=dev` would lay out,
-# without unpacking the tarballs again. A version that differs from the lock file stops it.
 node --input-type=module - "$out" <<'JS'
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 const out = process.argv[2];
-const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
-for (const [path, entry] of Object.entries(lock.packages)) {
-  if (path === "" || entry.dev) continue;
-  if (!existsSync(join(path, "package.json"))) {
-    if (entry.optional || entry.devOptional) continue;
-    throw new Error(`${path} is not installed: run npm ci`);
-  }
-  const { version } = JSON.parse(readFileSync(join(path, "package.json"), "utf8"));
-  if (version !== entry.version) {
-    throw new Error(`${path} is ${version}, package-lock.json says ${entry.version}: run npm ci`);
-  }
-  // Nested node_modules are entries of their own, copied (or left out) on their own turn.
-  const own = (source) => !(basename(source) === "node_modules" && dirname(source) === path);
-  cpSync(path, join(out, path), { recursive: true, filter: own });
-}
-
-const app = JSON.parse(readFileSync("package.json", "utf8"));
-const { name, version, type, main, engines, dependencies } = app;
-const trimmed = { name, version, private: app.private, type, main, engines, dependencies };
+const { name, version, type, main, engines } = JSON.parse(readFileSync("package.json", "utf8"));
+const trimmed = { name, version, private: true, type, main, engines };
 writeFileSync(join(out, "package.json"), `${JSON.stringify(trimmed, null, 2)}\n`);
 JS
 

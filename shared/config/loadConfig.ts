@@ -109,8 +109,7 @@ function readPatterns(
 }
 
 type ServiceSetting =
-  | { auth: "key"; endpoint: string; accessKey: string }
-  | { auth: "entra"; endpoint: string };
+  { auth: "key"; endpoint: string; accessKey: string } | { auth: "entra"; endpoint: string };
 
 function readService(read: SettingsReader): ServiceSetting | undefined {
   const connectionString = read.text(S.connectionString);

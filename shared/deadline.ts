@@ -12,15 +12,17 @@ export async function withinDeadline<T>(
 ): Promise<T> {
   const grace = Math.min(1000, Math.floor(ms / 10));
   const controller = new AbortController();
-  const timeout = new DependencyError("event", undefined, "timeout");
+  // Made only when the deadline passes: an error captures its stack when it is constructed.
+  let timeout: DependencyError | undefined;
+  const expiredError = () => (timeout ??= new DependencyError("event", undefined, "timeout"));
   const timers: NodeJS.Timeout[] = [];
   const expired = new Promise<never>((_, reject) => {
     timers.push(
       setTimeout(() => {
-        controller.abort(timeout);
+        controller.abort(expiredError());
       }, ms - grace),
       setTimeout(() => {
-        reject(timeout);
+        reject(expiredError());
       }, ms),
     );
   });

@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Keep both cores from idling during the event work (see infra/idleSpinners.ts). */
   readonly idleSpin: boolean;
+  /** `BENCH_PROFILE`: a folder for a CPU profile of each implementation's server process. */
+  readonly profileDir?: string;
   readonly compareWith?: { readonly root: string; readonly label: string };
   readonly parts: ReadonlySet<BenchPart>;
   readonly updateReadme: boolean;
@@ -18,7 +20,8 @@ export interface BenchOptions {
 /**
  * The run's settings: `BENCH_ROUNDS` (default 7), `BENCH_EVENTS` per event type and round
  * (200), `BENCH_WARMUP` events per type before the rounds (50), `BENCH_CONCURRENCY` requests
- * in flight (1), `BENCH_IDLE_SPIN=0` to let the cores idle, `BENCH_COMPARE_WITH` another built checkout, `BENCH_PARTS` a comma list of
+ * in flight (1), `BENCH_IDLE_SPIN=0` to let the cores idle, `BENCH_PROFILE` a folder for CPU profiles of
+ * the servers, `BENCH_COMPARE_WITH` another built checkout, `BENCH_PARTS` a comma list of
  * events, fanout, coldstart (all); `--update-readme` rewrites bench/README.md's tables.
  */
 export function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -47,6 +50,9 @@ export function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Be
     warmupEvents: count("BENCH_WARMUP", 50, 1),
     concurrency: count("BENCH_CONCURRENCY", 1, 1),
     idleSpin: env.BENCH_IDLE_SPIN !== "0",
+    ...(env.BENCH_PROFILE === undefined || env.BENCH_PROFILE === ""
+      ? {}
+      : { profileDir: path.resolve(env.BENCH_PROFILE) }),
     ...(compareRoot === undefined || compareRoot === ""
       ? {}
       : {

@@ -23,6 +23,8 @@ export interface EventBenchOptions {
   readonly events: number;
   readonly warmupEvents: number;
   readonly concurrency: number;
+  /** A folder for a CPU profile of each implementation's process (`--cpu-prof`), if any. */
+  readonly profileDir?: string;
   /** Root of another built checkout whose Switchboard runs beside this one. */
   readonly compareWith?: { readonly root: string; readonly label: string };
 }
@@ -52,7 +54,7 @@ export interface ImplementationInfo {
 
 export interface EventBenchResult {
   readonly implementations: readonly ImplementationInfo[];
-  readonly options: Omit<EventBenchOptions, "compareWith">;
+  readonly options: Omit<EventBenchOptions, "compareWith" | "profileDir">;
   readonly floorShapes: FloorShapes;
   /** rounds[implementation key][phase]: one entry per round. */
   readonly rounds: Readonly<Record<string, Readonly<Record<Phase, readonly PhaseRound[]>>>>;
@@ -127,6 +129,13 @@ export async function eventBench(
       spec.args,
       env(spec.table),
       SERVER_CORE,
+      options.profileDir === undefined
+        ? []
+        : [
+            "--cpu-prof",
+            `--cpu-prof-dir=${options.profileDir}`,
+            `--cpu-prof-name=${spec.key}.cpuprofile`,
+          ],
     ),
     agent: new Agent({ keepAlive: true, maxSockets: options.concurrency }),
     port: 0,

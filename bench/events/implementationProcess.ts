@@ -19,8 +19,10 @@ export class ImplementationProcess {
     args: readonly string[],
     env: NodeJS.ProcessEnv,
     core: number,
+    nodeOptions: readonly string[] = [],
   ) {
-    this.child = spawn("taskset", ["-c", String(core), process.execPath, script, ...args], {
+    const command = [String(core), process.execPath, ...nodeOptions, script, ...args];
+    this.child = spawn("taskset", ["-c", ...command], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env,
     });
@@ -52,11 +54,14 @@ export class ImplementationProcess {
       throw this.exited ?? new Error(`${this.name}: not configured`);
   }
 
+  /** Closes the channel, so the process exits by itself (writing a CPU profile if asked for). */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
+    this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill("SIGTERM"), 10_000);
     await exited;
+    clearTimeout(timer);
   }
 
   private async ask(request: ChildRequest): Promise<ChildMessage> {

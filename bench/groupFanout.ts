@@ -2,7 +2,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import WebSocket from "ws";
-import { startAzurite } from "../dev/startAzurite.js";
 import { firstJsonLine, onJsonLine, spawnPinned, stop } from "./processes.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,17 +17,24 @@ export interface FanoutRow {
 /**
  * One `send` to a group of N real WebSocket clients, through the whole path: client → emulator
  * → the app (signature, membership check in Azurite) → one REST call → emulator → N clients.
- * The emulator and app run on core 0; the clients in this process.
+ * The emulator and app run on core 0; the clients in this process, Azurite beside it.
  */
-export async function groupFanout(sizes: number[]): Promise<FanoutRow[]> {
-  const azurite = await startAzurite();
+export async function groupFanout(sizes: number[], storage: string): Promise<FanoutRow[]> {
   const rows: FanoutRow[] = [];
-  try {
-    for (const size of sizes) rows.push(await measure(size, azurite.connectionString));
-  } finally {
-    await azurite.stop();
-  }
+  for (const size of sizes) rows.push(await measure(size, storage));
   return rows;
+}
+
+export function fanoutTable(rows: readonly FanoutRow[]): string {
+  const smallest = rows[0]?.medianMs ?? Number.NaN;
+  return [
+    "| group fan-out (one `send` through the app and the emulator) | clients | all received after (median of 5, ms) | vs the smallest group | REST calls per message |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      (row) =>
+        `| group of ${row.clients} | ${row.clients} | ${row.medianMs.toFixed(1)} | ${(row.medianMs / smallest).toFixed(2)}× | ${row.restCallsPerMessage.toFixed(1)} |`,
+    ),
+  ].join("\n");
 }
 
 async function measure(size: number, storage: string): Promise<FanoutRow> {

@@ -1,87 +1,96 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { coldStart, coldStartInstructions } from "./coldStart.js";
-import { checkoutLabel, eventThroughput } from "./eventThroughput.js";
-import { groupFanout } from "./groupFanout.js";
-import { startRestStub } from "./restStub.js";
-import { writeResults } from "./writeResults.js";
 import { startAzurite } from "../dev/startAzurite.js";
+import { BENCH_KEY } from "./benchSettings.js";
+import { coldStart, coldStartInstructions } from "./coldStart.js";
+import { coldStartTables } from "./coldStartReport.js";
+import { eventBench, type EventBenchResult } from "./events/eventBench.js";
+import { eventTables } from "./events/eventReport.js";
+import { groupFanout, fanoutTable } from "./groupFanout.js";
+import { startIdleSpinners } from "./infra/idleSpinners.js";
+import { startRestStandIn } from "./infra/restStandIn.js";
+import { startTableCounter } from "./infra/tableCounter.js";
+import { readOptions } from "./options.js";
+import { updateReadme, writeResults } from "./writeResults.js";
 
 const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench");
-const seconds = Number(process.env.BENCH_SECONDS ?? "5");
-const rounds = Number(process.env.BENCH_ROUNDS ?? "3");
-const compareWith = process.env.BENCH_COMPARE_WITH;
+const options = readOptions(process.argv.slice(2), process.env);
 
-/** `npm run bench`: every figure from one run on this machine, as ratios against same-run baselines. */
-// This process (load side, WebSocket clients) stays on core 1; servers are pinned to core 0.
+/**
+ * `npm run bench`: the event work of every implementation (CPU per event, counted table and
+ * REST calls, latency), the group fan-out through the emulator, and the cold start, from one
+ * run on this machine. Prints the tables and writes bench/results/latest.json; with
+ * `--update-readme` also rewrites the committed tables in bench/README.md.
+ */
+// This process (the requests, the stand-ins) and Azurite stay on core 1; servers run on core 0.
 spawnSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
-// Table Storage and the REST stub serve the app under load from this side, started once.
+const started = Date.now();
 const azurite = await startAzurite();
-const rest = await startRestStub();
+const tables = await startTableCounter(azurite);
+const rest = await startRestStandIn(BENCH_KEY);
 process.env.BENCH_STORAGE = azurite.connectionString;
 process.env.BENCH_REST_ENDPOINT = rest.endpoint;
+const sections: string[] = [];
+const results: Record<string, unknown> = {
+  measuredAt: new Date().toISOString(),
+  commit: commitOf(path.resolve(sourceDir, "..")),
+  ...(options.compareWith === undefined ? {} : { comparedWith: options.compareWith.label }),
+};
+try {
+  if (options.parts.has("events")) {
+    console.log(
+      `event work: ${options.rounds} rounds of ${options.events} events per event type and implementation (${options.warmupEvents} to warm up), servers on core 0`,
+    );
+    const spinners = options.idleSpin ? startIdleSpinners([0, 1]) : undefined;
+    if (options.idleSpin && spinners === undefined)
+      console.log("  (chrt not found: cores may idle)");
+    let events: EventBenchResult;
+    try {
+      events = await eventBench(options, { tables, rest });
+    } finally {
+      await spinners?.stop();
+    }
+    results.events = events;
+    sections.push(eventTables(events));
+  }
+  if (options.parts.has("fanout")) {
+    console.log("group fan-out through the app and the emulator");
+    const fanout = await groupFanout([100, 1000], azurite.connectionString);
+    results.fanout = fanout;
+    sections.push(fanoutTable(fanout));
+  }
+  if (options.parts.has("coldstart")) {
+    console.log("cold start: fresh processes, 15 runs each");
+    const cold = coldStart(15);
+    console.log("cold start: instructions under valgrind (where installed)");
+    const instructions = coldStartInstructions();
+    results.coldStart = cold;
+    results.coldStartInstructions = instructions;
+    sections.push(coldStartTables(cold, instructions));
+  }
+} finally {
+  await rest.close();
+  await tables.close();
+  await azurite.stop();
+}
+
+const printed = sections.join("\n\n");
+console.log(`\n${printed}\n`);
+const file = await writeResults(sourceDir, results);
 console.log(
-  `event path: ${rounds} rounds of ${seconds} s per variant, server on core 0, load on core 1`,
+  `written to ${path.relative(process.cwd(), file)} in ${Math.round((Date.now() - started) / 1000)} s`,
 );
-const throughput = await eventThroughput(seconds, rounds, compareWith);
-const [bare, express] = throughput;
-if (!bare || !express) throw new Error("missing throughput rows");
+if (options.updateReadme) {
+  if (options.parts.size < 3) throw new Error("--update-readme needs a full run (every part)");
+  await updateReadme(
+    sourceDir,
+    `Measured ${String(results.measuredAt)} at commit ${String(results.commit)}${options.compareWith === undefined ? "" : `, compared with ${options.compareWith.label}`}.\n\n${printed}`,
+  );
+  console.log("bench/README.md updated");
+}
 
-console.log("group fan-out through the app and the emulator");
-const fanout = await groupFanout([100, 1000]);
-
-console.log("cold start: fresh processes, 15 runs each");
-const cold = coldStart(15);
-console.log("cold start: instructions under valgrind (where installed)");
-const instructions = coldStartInstructions();
-await rest.close();
-await azurite.stop();
-
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-const table = [
-  "| event path (signed `message` events of one stored connection; median of rounds) | requests/s | rounds | p50 ms | p99 ms | vs express | vs bare server |",
-  "|---|---|---|---|---|---|---|",
-  ...throughput.map(
-    (row) =>
-      `| ${row.server} | ${fmt(row.requestsPerSecond)} | ${row.rounds.map((r) => fmt(r)).join(", ")} | ${fmt(row.p50Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.requestsPerSecond / express.requestsPerSecond, 2)}× | ${fmt(row.requestsPerSecond / bare.requestsPerSecond, 2)}× |`,
-  ),
-  "",
-  "| group fan-out (one `send` through the app) | clients | all received after (median ms) | vs the smallest group | REST calls per message |",
-  "|---|---|---|---|---|",
-  ...fanout.map(
-    (row) =>
-      `| group of ${row.clients} | ${row.clients} | ${fmt(row.medianMs, 1)} | ${fmt(row.medianMs / (fanout[0]?.medianMs ?? row.medianMs), 2)}× | ${fmt(row.restCallsPerMessage, 1)} |`,
-  ),
-  "",
-  "| cold start (median of 15 fresh processes) | ms | over `node -e 0` |",
-  "|---|---|---|",
-  `| \`node -e 0\` | ${fmt(cold.nodeMs, 1)} | – |`,
-  `| the app's dependencies alone | ${fmt(cold.dependenciesMs, 1)} | ${fmt(cold.dependenciesMs - cold.nodeMs, 1)} ms |`,
-  `| the function app started (entries imported, start hook run) | ${fmt(cold.appMs, 1)} | ${fmt(cold.appMs - cold.nodeMs, 1)} ms (the app's own modules add ${fmt(cold.appOverDependencies * 100, 1)}% to its dependencies) |`,
-  `| a fresh process until its first signed event is answered | ${fmt(cold.firstEventMs, 1)} | ${fmt(cold.firstEventMs - cold.nodeMs, 1)} ms (what loading on first use moves to that request) |`,
-  ...(instructions === undefined
-    ? []
-    : [
-        "",
-        "| cold start (instructions, valgrind callgrind) | millions | over `node -e 0` |",
-        "|---|---|---|",
-        `| \`node -e 0\` | ${fmt(instructions.node / 1e6)} | – |`,
-        `| the app's dependencies alone | ${fmt(instructions.dependencies / 1e6)} | ${fmt((instructions.dependencies - instructions.node) / 1e6)} M |`,
-        `| the function app started (entries imported, start hook run) | ${fmt(instructions.app / 1e6)} | ${fmt((instructions.app - instructions.node) / 1e6)} M (the app's own modules add ${fmt(instructions.appOverDependencies * 100, 1)}% to its dependencies) |`,
-      ]),
-].join("\n");
-console.log(`\n${table}\n`);
-await writeResults(
-  sourceDir,
-  {
-    measuredAt: new Date().toISOString(),
-    ...(compareWith === undefined ? {} : { comparedWith: checkoutLabel(compareWith) }),
-    throughput,
-    fanout,
-    coldStart: cold,
-    coldStartInstructions: instructions,
-  },
-  table,
-);
-console.log("written to bench/results.json and bench/README.md");
+function commitOf(root: string): string {
+  const head = spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  return head.status === 0 ? head.stdout.trim() : "unknown";
+}

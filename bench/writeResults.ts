@@ -1,16 +1,20 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 const START = "<!-- results:start -->";
 const END = "<!-- results:end -->";
 
-/** Writes the figures as JSON and replaces the table between the markers in bench/README.md. */
-export async function writeResults(
-  benchDir: string,
-  results: object,
-  table: string,
-): Promise<void> {
-  await writeFile(path.join(benchDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+/** Writes the figures of a run as JSON to bench/results/latest.json (ignored by git). */
+export async function writeResults(benchDir: string, results: object): Promise<string> {
+  const folder = path.join(benchDir, "results");
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, "latest.json");
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+/** Replaces the committed tables between the markers in bench/README.md (`--update-readme`). */
+export async function updateReadme(benchDir: string, tables: string): Promise<void> {
   const readmePath = path.join(benchDir, "README.md");
   const readme = await readFile(readmePath, "utf8");
   const start = readme.indexOf(START);
@@ -19,6 +23,6 @@ export async function writeResults(
     throw new Error(`bench/README.md lacks the ${START} … ${END} markers`);
   await writeFile(
     readmePath,
-    `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`,
+    `${readme.slice(0, start + START.length)}\n${tables}\n${readme.slice(end)}`,
   );
 }

@@ -1,5 +1,5 @@
 import azureFunctions, { type HttpHandler } from "@azure/functions";
-import { signedEventRequest } from "../signedMessageRequest.js";
+import { connectBody, signedEvent } from "../events/signedEvent.js";
 import { startApp } from "./startApp.js";
 
 /**
@@ -10,12 +10,13 @@ import { startApp } from "./startApp.js";
 const registry = await startApp();
 const events = registry.functions.find((entry) => entry.metadata.name === "events");
 if (!events) throw new Error("no events function registered");
-const { headers, body } = signedEventRequest(
+const connectionId = `cold-${process.pid}-${Date.now()}`;
+const { headers, body } = signedEvent(
   "connect",
-  "{}",
-  "application/json",
-  `cold-${process.pid}-${Date.now()}`,
-  "0",
+  connectionId,
+  "cold-user",
+  "1",
+  connectBody("cold-user"),
 );
 const request = new azureFunctions.HttpRequest({
   method: "POST",

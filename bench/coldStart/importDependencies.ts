@@ -1,6 +1,6 @@
 import { installCoreApi } from "../../dev/coreApiShim.js";
 import { listBuiltFunctions } from "../../dev/importBuiltFunctions.js";
-import { benchAppSettings } from "../signedMessageRequest.js";
+import { benchAppSettings } from "../benchSettings.js";
 
 /**
  * The packages the function app imports when it starts. Everything else (cloudevents, zod, the

@@ -1,6 +1,6 @@
 import { installCoreApi } from "../../dev/coreApiShim.js";
 import { importBuiltFunctions } from "../../dev/importBuiltFunctions.js";
-import { benchAppSettings } from "../signedMessageRequest.js";
+import { benchAppSettings } from "../benchSettings.js";
 
 /**
  * What the worker does before the first request: import the entry modules (package.json

@@ -1,4 +1,0 @@
-/** Servers tell the bench runner their port on one JSON line. */
-export function announce(port: number): void {
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-}

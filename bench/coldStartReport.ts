@@ -14,6 +14,7 @@ export function coldStartTables(
     `| the app's dependencies alone | ${fmt(cold.dependenciesMs, 1)} | ${fmt(cold.dependenciesMs - cold.nodeMs, 1)} ms |`,
     `| the function app started (entries imported, start hook run) | ${fmt(cold.appMs, 1)} | ${fmt(cold.appMs - cold.nodeMs, 1)} ms (the app's own modules add ${fmt(cold.appOverDependencies * 100, 1)}% to its dependencies) |`,
     `| a fresh process until its first signed event is answered | ${fmt(cold.firstEventMs, 1)} | ${fmt(cold.firstEventMs - cold.nodeMs, 1)} ms (what loading on first use moves to that request) |`,
+    `| the same, with the deployment package (\`npm run package\`: bundled, no node_modules) | ${fmt(cold.firstEventPackagedMs, 1)} | ${fmt(cold.firstEventPackagedMs - cold.nodeMs, 1)} ms |`,
     ...(instructions === undefined
       ? []
       : [

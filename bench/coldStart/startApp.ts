@@ -4,12 +4,13 @@ import { benchAppSettings } from "../benchSettings.js";
 
 /**
  * What the worker does before the first request: import the entry modules (package.json
- * `main`) and run the start hooks (which validate the settings).
+ * `main`, of the repository's build or of a deployment package's folder) and run the start
+ * hooks (which validate the settings).
  */
-export async function startApp(): Promise<ReturnType<typeof installCoreApi>> {
+export async function startApp(root?: string): Promise<ReturnType<typeof installCoreApi>> {
   Object.assign(process.env, benchAppSettings());
   const registry = installCoreApi(() => undefined);
-  await importBuiltFunctions();
+  await importBuiltFunctions(root);
   for (const hook of registry.hooks) {
     if (hook.name === "appStart") await hook.callback({ hookData: {} });
   }

@@ -166,7 +166,7 @@ export class TableStateStore implements StateStore {
     const existing = await this.readConnection(hub, connectionId);
     // The group rows first: they are what a send and `members` read, so once they are gone no
     // event of this connection reaches a group, even if the rest of this fails.
-    await this.revokeGroupRows(hub, connectionId);
+    const groups = await this.revokeGroupRows(hub, connectionId);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
@@ -175,9 +175,18 @@ export class TableStateStore implements StateStore {
       goneAt: new Date(),
     };
     await this.table.upsert(marker, "Merge");
-    // After the marker, again: a join that wrote its rows before the marker is swept here, and
-    // one that writes them later sees the marker and takes them back itself.
-    await this.removeArtifacts(hub, connectionId, existing?.userId ?? userId, existing?.slot);
+    const owner = existing?.userId ?? userId;
+    if (owner !== undefined && existing?.slot !== undefined) {
+      await this.releaseSlot(hub, owner, existing.slot, connectionId);
+    }
+    // The index rows, in one transaction (they share the connection's partition). A join that
+    // writes its rows after the marker sees it and takes them back itself; one that wrote them
+    // between the listing and the marker leaves them to the purge of this marker and to the
+    // reconciler's sweep, which remove every row of a connection that is not live.
+    await this.table.deleteMany(
+      Keys.groupsOfConnection(hub, connectionId),
+      groups.map((group) => Keys.connectionGroup(hub, connectionId, group).rowKey),
+    );
   }
 
   async getMembership(
@@ -598,8 +607,11 @@ export class TableStateStore implements StateStore {
     );
   }
 
-  /** Deletes the group rows of every group the connection's index lists: O(its groups). */
-  private async revokeGroupRows(hub: string, connectionId: string): Promise<void> {
+  /**
+   * Deletes the group rows of every group the connection's index lists: O(its groups).
+   * Returns those groups.
+   */
+  private async revokeGroupRows(hub: string, connectionId: string): Promise<string[]> {
     const groups = await this.indexedGroups(hub, connectionId);
     await Promise.all(
       groups.map(async (group) => {
@@ -607,6 +619,7 @@ export class TableStateStore implements StateStore {
         await this.table.delete(partitionKey, rowKey);
       }),
     );
+    return groups;
   }
 
   private async indexedGroups(hub: string, connectionId: string): Promise<string[]> {

@@ -135,6 +135,28 @@ describe("TableStateStore ordering", () => {
     expect(await partitionRows(Keys.slotsOfUser(hub, userId))).toEqual([]);
   });
 
+  it("When a join writes its rows between a disconnect's listing and its marker, then the connection's purge removes them", async () => {
+    const connection = { ...record("u"), groups: ["early"] };
+    const { connectionId } = connection;
+    expect(await plain.openConnection(connection, 0)).toBe("opened");
+    const member = { userId: "u", roles: [] };
+    // The join runs whole, seeing the connection still live, just before the marker is written.
+    const store = storeInterruptedAt("upsertEntity", "c.", async () => {
+      expect(
+        await plain.addMembership(hub, connectionId, member, "late", { id: "2", time: undefined }),
+      ).toBe(true);
+    });
+    await store.removeConnection(hub, connectionId, "u");
+    expect(await plain.getMembership(hub, "early", connectionId)).toBeUndefined();
+    expect(await plain.getMembership(hub, "late", connectionId)).toBeDefined();
+
+    const purge = await plain.purgeGoneConnections(hub, new Date(Date.now() + 60_000), 1000);
+    expect(purge.complete).toBe(true);
+    expect(await plain.getMembership(hub, "late", connectionId)).toBeUndefined();
+    expect(await partitionRows(Keys.groupsOfConnection(hub, connectionId))).toEqual([]);
+    expect(await plain.getConnection(hub, connectionId)).toBeUndefined();
+  });
+
   it("When a disconnect fails as it writes its marker, then the connection is already no member of its groups, and a retry completes", async () => {
     const connection = { ...record("u"), groups: ["a", "b"] };
     const { connectionId } = connection;

@@ -22,6 +22,10 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/** How much of an unread body is dropped after the answer, and for how long, before closing. */
+const LINGER_BYTES = 2 * 1024 * 1024;
+const LINGER_MS = 1000;
+
 /**
  * Serves one request the way the Functions host serves an app that asked for HTTP streams: the
  * invocation reaches `@azure/functions` with no HTTP data in it (headers and route parameters
@@ -39,9 +43,26 @@ export async function serveThroughWorker(
   log: (line: string) => void,
 ): Promise<number> {
   const done = new Promise<number>((resolve) => res.once("close", () => resolve(res.statusCode)));
-  // A connection whose request body is left unread is closed after the answer, not drained.
+  // A connection whose request body is left unread is closed after the answer, not drained
+  // whole: what the client still sends is read and dropped for a moment (at most
+  // LINGER_BYTES, LINGER_MS), so it can read the answer before the connection goes. Closed at
+  // once, the client's next write would meet a reset that can discard the answer unread.
   const closeIfUnread = () => {
-    if (!req.complete) res.setHeader("Connection", "close");
+    if (req.complete) return;
+    res.once("finish", () => {
+      let dropped = 0;
+      const close = () => req.socket.destroy();
+      const timer = setTimeout(close, LINGER_MS);
+      req.on("data", (chunk: Buffer) => {
+        dropped += chunk.length;
+        if (dropped > LINGER_BYTES) {
+          clearTimeout(timer);
+          close();
+        }
+      });
+      req.socket.once("close", () => clearTimeout(timer));
+      req.resume();
+    });
   };
   const fail = (status: number, reason: string) => {
     if (res.writableEnded) return;

@@ -58,10 +58,7 @@ export async function handleEventRequest(
         async (signal) => await handleConnect(event.request, withEventSignal(deps, signal)),
       );
     case "connected":
-      return await withinDeadline(
-        eventMs,
-        async (signal) => await handleConnected(event.request, withEventSignal(deps, signal)),
-      );
+      return handleConnected();
     case "disconnected":
       return await withinDeadline(
         eventMs,

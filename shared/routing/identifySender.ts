@@ -23,7 +23,9 @@ export async function identifySender(
 ): Promise<Sender> {
   const row = stored ?? (await store.getConnection(context.hub, context.connectionId));
   if (row === undefined) {
-    log.warn("user event refused: the connection was never connected through this app");
+    log.warn(
+      "user event refused: the connection was never connected through this app; is 'connect' among the hub's system events?",
+    );
     return { ok: false, code: "forbidden", reason: "this connection is not known to the app" };
   }
   if ("state" in row && row.state === "gone") {

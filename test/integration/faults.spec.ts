@@ -284,17 +284,18 @@ describe("fault injection: Table Storage", () => {
     }
   });
 
-  it("When Table Storage is stopped, then connected and disconnected answer 500 within the event deadline, so the service may retry", async () => {
+  it("When Table Storage is stopped, then disconnected answers 500 within the event deadline, so the service may retry", async () => {
     app.configure({
       ...DEADLINES,
       AzureWebJobsStorage: withTableEndpoint(storage(), "http://127.0.0.1:9/devstoreaccount1"),
     });
-    for (const event of ["connected", "disconnected"] as const) {
-      const started = Date.now();
-      const response = await app.call(events, app.event({ event, connectionId: uniqueId() }));
-      expect(response.status).toBe(500);
-      expect(Date.now() - started).toBeLessThan(1500 + 500);
-    }
+    const started = Date.now();
+    const response = await app.call(
+      events,
+      app.event({ event: "disconnected", connectionId: uniqueId() }),
+    );
+    expect(response.status).toBe(500);
+    expect(Date.now() - started).toBeLessThan(1500 + 500);
   });
 
   it("When one call hangs past the event's deadline, then the event is answered by its deadline", async () => {

@@ -117,13 +117,23 @@ describe("sender identity", () => {
     expect(await app.tableRows.groupMembers("once")).toEqual([client.connectionId]);
   });
 
-  it("When connected is delivered for a connection no connect recorded, then nothing is written and a warning names the likely cause", async () => {
+  it("When a connection no connect recorded sends its first message, then it is refused, nothing is written and a warning names the likely cause", async () => {
     const connectionId = uniqueId();
-    const response = await app.call(
+    const connected = await app.call(
       events,
       app.event({ event: "connected", connectionId, userId: "x" }),
     );
-    expect(response.status).toBe(204);
+    expect(connected.status).toBe(204);
+    const message = await app.call(
+      events,
+      app.event({
+        event: "message",
+        connectionId,
+        userId: "x",
+        body: JSON.stringify({ type: "join", group: "room", id: "j" }),
+      }),
+    );
+    expect(JSON.parse(message.text)).toMatchObject({ ok: false, error: { code: "forbidden" } });
     expect(await app.tableRows.connectionRow(connectionId)).toBeUndefined();
     expect(warned(/'connect' among the hub's system events/)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey, jwtVerify as JwtVerify } from "jose";
 import type { Config } from "../config/config.js";
 import { DependencyError, HttpError } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
@@ -73,8 +73,7 @@ export class EntraTokenVerifier {
   }
 
   private async verifiedClaims(token: string): Promise<JWTPayload> {
-    const { jwtVerify } = await import("jose");
-    const keys = await this.keys();
+    const { jwtVerify, keys } = await this.keys();
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ["RS256"],
@@ -89,8 +88,8 @@ export class EntraTokenVerifier {
     }
   }
 
-  /** The tenant's signing keys, from the `jwks_uri` of its v2 OpenID metadata. */
-  private async discoverKeys(): Promise<JWTVerifyGetKey> {
+  /** The tenant's signing keys, from the `jwks_uri` of its v2 OpenID metadata, and jose's check. */
+  private async discoverKeys(): Promise<{ jwtVerify: typeof JwtVerify; keys: JWTVerifyGetKey }> {
     const metadataUrl = `${this.settings.authority}/${this.settings.tenantId}/v2.0/.well-known/openid-configuration`;
     let response: Response;
     try {
@@ -108,12 +107,13 @@ export class EntraTokenVerifier {
         cause: new Error(`${metadataUrl} did not name a jwks_uri`),
       });
     }
-    const { createRemoteJWKSet } = await import("jose");
-    return createRemoteJWKSet(new URL(jwksUri), {
+    const { createRemoteJWKSet, jwtVerify } = await import("jose");
+    const keys = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: this.timeoutMs,
       cooldownDuration: KEY_REFRESH_COOLDOWN_MS,
       cacheMaxAge: KEY_CACHE_MS,
     });
+    return { jwtVerify, keys };
   }
 }
 

@@ -12,7 +12,6 @@ import { handleMessage } from "../routing/handleMessage.js";
 import type { Runtime } from "../runtime.js";
 import { MAX_EVENT_BODY_BYTES, type EventRoute } from "./eventRoutes.js";
 import { handleConnect } from "./handleConnect.js";
-import { handleConnected } from "./handleConnected.js";
 import { handleDisconnected } from "./handleDisconnected.js";
 
 /** One upstream HTTP request, as plain values. The body is read only once the headers passed. */
@@ -58,7 +57,9 @@ export async function handleEventRequest(
         async (signal) => await handleConnect(event.request, withEventSignal(deps, signal)),
       );
     case "connected":
-      return handleConnected();
+      // `connect` recorded everything; reading or writing here could only revive a connection
+      // that disconnected first. A connection never accepted is named by its first user event.
+      return { status: 204 };
     case "disconnected":
       return await withinDeadline(
         eventMs,

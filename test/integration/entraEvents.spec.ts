@@ -71,6 +71,11 @@ describe("events authenticated by Entra ID token (SWITCHBOARD_EVENT_AUTH=entra)"
     });
   });
 
+  it("When the token expired or starts less than the 60 s clock skew away, then the event is applied", async () => {
+    expect((await connect(await bearer({ expiresIn: -30 }))).status).toBe(204);
+    expect((await connect(await bearer({ notBefore: 30 }))).status).toBe(204);
+  });
+
   it("When the identity is named by its client id (appid or azp), then the event is applied", async () => {
     app.configure({ ...settings(), SWITCHBOARD_EVENT_IDENTITY: issuer.identity.clientId });
     expect((await connect(await bearer({ version: 1 }))).status).toBe(204);

@@ -90,27 +90,14 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
       );
     }
   };
-  let recorded: boolean;
-  try {
-    recorded = await store.addMembership(
-      context.hub,
-      context.connectionId,
-      member,
-      group,
-      stamp(event),
-    );
-  } catch (thrown) {
-    // Best effort; what stays is swept with the connection, and a retried join rewrites it.
-    await undo().catch((failure: unknown) => {
-      logRepairFailure(deps, "join", failure);
-    });
-    throw thrown;
-  }
-  if (!recorded) return error("gone", "this connection is no longer connected");
   let added: boolean;
   try {
+    await store.addMembership(context.hub, context.connectionId, member, group, stamp(event));
+    // The service refuses a connection that has closed, so a disconnect recorded since the
+    // sender was read ends here too, and the join takes back what it wrote.
     added = await service.addToGroup(group, context.connectionId);
   } catch (thrown) {
+    // Best effort; what stays is swept with the connection, and a retried join rewrites it.
     await undo().catch((failure: unknown) => {
       logRepairFailure(deps, "join", failure);
     });

@@ -105,14 +105,19 @@ export interface StateStore {
   getMembership(hub: string, group: string, connectionId: string): Promise<Membership | undefined>;
   /** The connection's groups (members and tombstones), at most `upTo`. */
   listConnectionGroups(hub: string, connectionId: string, upTo: number): Promise<ConnectionGroup[]>;
-  /** Returns false (and records nothing) when the connection's disconnect was already recorded. */
+  /**
+   * Writes the connection's index row, then the group's member row. It does not check that the
+   * connection is still live: the service call that follows a join does (the service refuses a
+   * closed connection, and the join then takes its rows back), and rows written after a
+   * disconnect listed the connection's groups are removed with its marker by the purge.
+   */
   addMembership(
     hub: string,
     connectionId: string,
     member: Membership,
     group: string,
     joinedBy: EventStamp,
-  ): Promise<boolean>;
+  ): Promise<void>;
   /**
    * Revokes the membership; its index row stays a tombstone until the connection goes, naming
    * the leave and, when given, the join it undid. Without an index row, one is made only with

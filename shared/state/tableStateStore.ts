@@ -235,12 +235,8 @@ export class TableStateStore implements StateStore {
     member: Membership,
     group: string,
     joinedBy: EventStamp,
-  ): Promise<boolean> {
+  ): Promise<void> {
     await this.writeMembership(hub, connectionId, member, group, joinedBy);
-    // A disconnect recorded meanwhile could not see these rows: take them back.
-    if ((await this.readConnection(hub, connectionId))?.state === "live") return true;
-    await this.deleteMembership(hub, connectionId, group);
-    return false;
   }
 
   async removeMembership(

@@ -1,7 +1,9 @@
+import { createHmac, type KeyObject } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 
 /** The request pipeline of an Azure SDK client (`@azure/core-rest-pipeline`'s). */
 export type Pipeline = TableClient["pipeline"];
+type PipelinePolicy = Parameters<Pipeline["addPolicy"]>[0];
 
 /**
  * Policies of the SDKs' default pipeline that do nothing for the calls Switchboard makes, yet
@@ -38,4 +40,41 @@ export function trimPipeline(pipeline: Pipeline, env: NodeJS.ProcessEnv = proces
 
 function sdkLoggingOn(env: NodeJS.ProcessEnv): boolean {
   return (env.AZURE_LOG_LEVEL ?? "") !== "" || (env.DEBUG ?? "") !== "";
+}
+
+/**
+ * Puts `policy` in the place of the policy named `name`, if the pipeline has it (one added
+ * without a phase, as the SDKs add their signing policies, and last of those, as they are).
+ * False when it has none, and the pipeline is left as it was.
+ */
+export function replacePolicy(pipeline: Pipeline, name: string, policy: PipelinePolicy): boolean {
+  if (!pipeline.getOrderedPolicies().some((existing) => existing.name === name)) return false;
+  pipeline.removePolicy({ name });
+  pipeline.addPolicy(policy);
+  return true;
+}
+
+/** The Web PubSub SDK's policy that signs each REST call with the access key. */
+export const WEB_PUBSUB_KEY_POLICY = "webPubSubKeyCredentialPolicy";
+
+const JWT_HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+
+/**
+ * Signs each REST call with the same token the Web PubSub SDK's access-key policy makes (HS256,
+ * `iat`, `exp` an hour later, `aud` the request URL), with node:crypto directly rather than
+ * through jsonwebtoken, which validates its options and claims and parses the expiry ("1h") on
+ * every call.
+ */
+export function webPubSubKeyPolicy(key: KeyObject): PipelinePolicy {
+  return {
+    name: "switchboardWebPubSubKeyPolicy",
+    sendRequest(request, next) {
+      const iat = Math.floor(Date.now() / 1000);
+      const claims = JSON.stringify({ iat, exp: iat + 3600, aud: request.url });
+      const unsigned = `${JWT_HEADER}.${Buffer.from(claims).toString("base64url")}`;
+      const signature = createHmac("sha256", key).update(unsigned).digest("base64url");
+      request.headers.set("Authorization", `Bearer ${unsigned}.${signature}`);
+      return next(request);
+    },
+  };
 }

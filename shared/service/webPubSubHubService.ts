@@ -1,10 +1,16 @@
-import { createSecretKey } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
 import type { AzureKeyCredential, WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { credentialFailure, DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
-import { type Pipeline, trimPipeline } from "../sdkPipeline.js";
+import {
+  type Pipeline,
+  replacePolicy,
+  trimPipeline,
+  WEB_PUBSUB_KEY_POLICY,
+  webPubSubKeyPolicy,
+} from "../sdkPipeline.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
 
 /**
@@ -112,10 +118,11 @@ export class WebPubSubHubService implements HubService {
     // Plain http is only ever a local endpoint (the emulator); Azure endpoints are https.
     const options = { allowInsecureConnection: this.service.endpoint.startsWith("http:") };
     let client: WebPubSubServiceClient;
+    let key: KeyObject | undefined;
     if (this.service.auth === "key") {
-      // A prebuilt secret key: given the key as a string, jsonwebtoken first tries to parse it
-      // as a PEM key on every signature (each REST call and each client token) before using it.
-      const key = createSecretKey(Buffer.from(this.service.accessKey, "utf8"));
+      // A prebuilt secret key: given the key as a string, jsonwebtoken (which signs client
+      // tokens) first tries to parse it as a PEM key on every signature before using it.
+      key = createSecretKey(Buffer.from(this.service.accessKey, "utf8"));
       const credential = { key } as unknown as AzureKeyCredential;
       client = new WebPubSubServiceClient(this.service.endpoint, credential, this.hub, options);
     } else {
@@ -128,7 +135,11 @@ export class WebPubSubHubService implements HubService {
       );
     }
     const pipeline = pipelineOf(client);
-    if (pipeline !== undefined) trimPipeline(pipeline);
+    if (pipeline !== undefined) {
+      trimPipeline(pipeline);
+      if (key !== undefined)
+        replacePolicy(pipeline, WEB_PUBSUB_KEY_POLICY, webPubSubKeyPolicy(key));
+    }
     return client;
   }
 }

@@ -1,9 +1,16 @@
-import { createSecretKey } from "node:crypto";
+import { createSecretKey, type KeyObject } from "node:crypto";
 import type { AzureKeyCredential, WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { credentialFailure, DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
+import {
+  type Pipeline,
+  replacePolicy,
+  trimPipeline,
+  WEB_PUBSUB_KEY_POLICY,
+  webPubSubKeyPolicy,
+} from "../sdkPipeline.js";
 import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
 
 /**
@@ -110,21 +117,41 @@ export class WebPubSubHubService implements HubService {
     const { WebPubSubServiceClient } = await import("@azure/web-pubsub");
     // Plain http is only ever a local endpoint (the emulator); Azure endpoints are https.
     const options = { allowInsecureConnection: this.service.endpoint.startsWith("http:") };
+    let client: WebPubSubServiceClient;
+    let key: KeyObject | undefined;
     if (this.service.auth === "key") {
-      // A prebuilt secret key: given the key as a string, jsonwebtoken first tries to parse it
-      // as a PEM key on every signature (each REST call and each client token) before using it.
-      const key = createSecretKey(Buffer.from(this.service.accessKey, "utf8"));
+      // A prebuilt secret key: given the key as a string, jsonwebtoken (which signs client
+      // tokens) first tries to parse it as a PEM key on every signature before using it.
+      key = createSecretKey(Buffer.from(this.service.accessKey, "utf8"));
       const credential = { key } as unknown as AzureKeyCredential;
-      return new WebPubSubServiceClient(this.service.endpoint, credential, this.hub, options);
+      client = new WebPubSubServiceClient(this.service.endpoint, credential, this.hub, options);
+    } else {
+      const { DefaultAzureCredential } = await import("@azure/identity");
+      client = new WebPubSubServiceClient(
+        this.service.endpoint,
+        new DefaultAzureCredential(),
+        this.hub,
+        options,
+      );
     }
-    const { DefaultAzureCredential } = await import("@azure/identity");
-    return new WebPubSubServiceClient(
-      this.service.endpoint,
-      new DefaultAzureCredential(),
-      this.hub,
-      options,
-    );
+    const pipeline = pipelineOf(client);
+    if (pipeline !== undefined) {
+      trimPipeline(pipeline);
+      if (key !== undefined)
+        replacePolicy(pipeline, WEB_PUBSUB_KEY_POLICY, webPubSubKeyPolicy(key));
+    }
+    return client;
   }
+}
+
+/**
+ * The pipeline the client sends through. The SDK does not make it public (it is its generated
+ * client's), so it is looked for, not assumed: a client without it is used untrimmed.
+ */
+function pipelineOf(client: WebPubSubServiceClient): Pipeline | undefined {
+  const pipeline = (client as unknown as { client?: { pipeline?: Partial<Pipeline> } }).client
+    ?.pipeline;
+  return typeof pipeline?.removePolicy === "function" ? (pipeline as Pipeline) : undefined;
 }
 
 function classify(error: unknown, namesConnection: boolean): Error {

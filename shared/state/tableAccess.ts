@@ -3,6 +3,7 @@ import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { credentialFailure, DependencyError, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
+import { trimPipeline } from "../sdkPipeline.js";
 
 /**
  * Every Table Storage call the store makes, each with a deadline (the SDK's retries inside it),
@@ -30,7 +31,8 @@ export class TableAccess {
   /**
    * A client for the configured table, built on first use: from a connection string, or from
    * the account's table endpoint and an Entra ID credential (the app's managed identity, a
-   * user-assigned one by its client id, or DefaultAzureCredential).
+   * user-assigned one by its client id, or DefaultAzureCredential), its pipeline trimmed of the
+   * policies that do nothing here (`trimPipeline`).
    */
   static fromConfig(storage: Config["storage"], timeoutMs: number): TableAccess {
     return new TableAccess(async () => {
@@ -41,9 +43,11 @@ export class TableAccess {
           /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|=http:\/\//i.test(
             connectionString,
           );
-        return TableClient.fromConnectionString(connectionString, storage.table, {
+        const client = TableClient.fromConnectionString(connectionString, storage.table, {
           allowInsecureConnection: insecure,
         });
+        trimPipeline(client.pipeline);
+        return client;
       }
       const { DefaultAzureCredential, ManagedIdentityCredential } = await import("@azure/identity");
       const credential =
@@ -54,7 +58,9 @@ export class TableAccess {
           : new DefaultAzureCredential(
               storage.clientId === undefined ? {} : { managedIdentityClientId: storage.clientId },
             );
-      return new TableClient(storage.endpoint, storage.table, credential);
+      const client = new TableClient(storage.endpoint, storage.table, credential);
+      trimPipeline(client.pipeline);
+      return client;
     }, timeoutMs);
   }
 

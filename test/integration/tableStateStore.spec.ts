@@ -83,12 +83,10 @@ describe("TableStateStore ordering", () => {
     async (_, prefix) => {
       const connection = record("u");
       const { connectionId } = connection;
-      expect(await plain.openConnection(connection, 0)).toBe("opened");
-      const store = storeInterruptedAt(
-        "upsertEntity",
-        prefix,
-        async () => await plain.removeConnection(hub, connectionId, "u"),
-      );
+      expect((await plain.openConnection(connection, 0)).outcome).toBe("opened");
+      const store = storeInterruptedAt("upsertEntity", prefix, async () => {
+        await plain.removeConnection(hub, connectionId, "u");
+      });
       const member = { userId: "u", roles: [] };
       await store.addMembership(hub, connectionId, member, "room", { id: "1", time: undefined });
       // Nothing else takes these rows back when the service's refusal of the join is lost too.
@@ -107,10 +105,10 @@ describe("TableStateStore ordering", () => {
     const userId = `user-${randomUUID()}`;
     const rival = record(userId);
     const store = storeInterruptedAt("createEntity", "u.", async () => {
-      expect(await plain.openConnection(rival, 2)).toBe("opened");
+      expect((await plain.openConnection(rival, 2)).outcome).toBe("opened");
     });
     const mine = record(userId);
-    expect(await store.openConnection(mine, 2)).toBe("opened");
+    expect((await store.openConnection(mine, 2)).outcome).toBe("opened");
     const slots = await partitionRows(Keys.slotsOfUser(hub, userId));
     expect(slots.map((row) => [row.rowKey, row.connectionId])).toEqual([
       ["0000", rival.connectionId],
@@ -122,10 +120,10 @@ describe("TableStateStore ordering", () => {
     const userId = `user-${randomUUID()}`;
     const rival = record(userId);
     const store = storeInterruptedAt("createEntity", "u.", async () => {
-      expect(await plain.openConnection(rival, 1)).toBe("opened");
+      expect((await plain.openConnection(rival, 1)).outcome).toBe("opened");
     });
     const mine = record(userId);
-    expect(await store.openConnection(mine, 1)).toBe("limit-reached");
+    expect((await store.openConnection(mine, 1)).outcome).toBe("limit-reached");
     expect(await plain.getConnection(hub, mine.connectionId)).toBeUndefined();
     const slots = await partitionRows(Keys.slotsOfUser(hub, userId));
     expect(slots.map((row) => row.connectionId)).toEqual([rival.connectionId]);
@@ -137,14 +135,14 @@ describe("TableStateStore ordering", () => {
     // The fault: a row under the connection's key that is not a connection the store wrote.
     const { partitionKey, rowKey } = Keys.connection(hub, connection.connectionId);
     await raw.createEntity({ partitionKey, rowKey, state: "gone" });
-    expect(await plain.openConnection(connection, 3)).toBe("gone");
+    expect((await plain.openConnection(connection, 3)).outcome).toBe("gone");
     expect(await partitionRows(Keys.slotsOfUser(hub, userId))).toEqual([]);
   });
 
   it("When a join writes its rows between a disconnect's listing and its marker, then the connection's purge removes them", async () => {
     const connection = { ...record("u"), groups: ["early"] };
     const { connectionId } = connection;
-    expect(await plain.openConnection(connection, 0)).toBe("opened");
+    expect((await plain.openConnection(connection, 0)).outcome).toBe("opened");
     const member = { userId: "u", roles: [] };
     // The join runs whole, seeing the connection still live, just before the marker is written.
     const store = storeInterruptedAt("upsertEntity", "c.", async () => {
@@ -164,7 +162,7 @@ describe("TableStateStore ordering", () => {
   it("When a disconnect fails as it writes its marker, then the connection is already no member of its groups, and a retry completes", async () => {
     const connection = { ...record("u"), groups: ["a", "b"] };
     const { connectionId } = connection;
-    expect(await plain.openConnection(connection, 0)).toBe("opened");
+    expect((await plain.openConnection(connection, 0)).outcome).toBe("opened");
     const failing = storeInterruptedAt("upsertEntity", "c.", async () => {
       await Promise.reject(new Error("storage went away"));
     });

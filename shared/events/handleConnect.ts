@@ -56,7 +56,7 @@ export async function handleConnect(
     case "opened":
       break;
   }
-  // Before the answer: the service retries nothing of an answered connect.
+  // Sent before the answer, within the event's deadline: nothing of this event runs after it.
   await announceAll(deps.service, opened.presence, log);
 
   const response: ConnectResponse = {

@@ -589,8 +589,9 @@ export class TableStateStore implements StateStore {
       };
     const now = options.now.getTime();
     /**
-     * Gone, or never recorded although `row` is older than a connect takes (a connect writes
-     * its connection row before the rows that name it).
+     * Gone, or not recorded although `row` was last written more than `slotGraceMs` ago: a
+     * connect reserves its slot before it records the connection, and a state read earlier in
+     * this pass may predate the record.
      */
     const notLive = async (connectionId: string, row: { timestamp?: string }) => {
       const state = await stateOf(connectionId);

@@ -20,6 +20,9 @@ param hubName string = 'chat'
 @description('SWITCHBOARD_JOIN_GROUPS: comma-separated group patterns clients may join; empty allows none.')
 param joinGroups string = ''
 
+@description('SWITCHBOARD_PRESENCE_GROUPS: comma-separated group patterns whose members get presence notices; empty means none.')
+param presenceGroups string = ''
+
 @description('Turns off access keys on Web PubSub: the app calls it with Entra ID and checks Entra tokens on events.')
 param disableLocalAuth bool = true
 
@@ -119,6 +122,7 @@ module appSettings 'app/appSettings.bicep' = {
     webPubSubPrincipalId: webPubSub.outputs.principalId
     hubName: webPubSub.outputs.hubName
     joinGroups: joinGroups
+    presenceGroups: presenceGroups
     entraAppId: entraApp.outputs.appId
   }
 }

@@ -26,7 +26,10 @@ export function createRuntime(
     config,
     store:
       parts.store ??
-      new TableStateStore(TableAccess.fromConfig(config.storage, config.deadlines.storageMs)),
+      new TableStateStore(
+        TableAccess.fromConfig(config.storage, config.deadlines.storageMs),
+        config.presenceGroups,
+      ),
     service:
       parts.service ??
       new WebPubSubHubService(config.service, config.hub, config.deadlines.serviceMs),

@@ -9,6 +9,7 @@ param webPubSubEndpoint string
 param webPubSubPrincipalId string
 param hubName string
 param joinGroups string
+param presenceGroups string
 param entraAppId string
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
@@ -33,6 +34,7 @@ var appSettings = {
   SWITCHBOARD_EVENT_TENANT_ID: tenant().tenantId
   SWITCHBOARD_EVENT_IDENTITY: webPubSubPrincipalId
   SWITCHBOARD_JOIN_GROUPS: joinGroups
+  SWITCHBOARD_PRESENCE_GROUPS: presenceGroups
   // DefaultAzureCredential picks the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString

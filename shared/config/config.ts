@@ -1,4 +1,5 @@
 import type { AuthorizationSettings } from "../authorization/authorize.js";
+import type { GroupPattern } from "../authorization/groupPattern.js";
 import type { RetiredSettingName } from "./settingNames.js";
 
 /** The app's whole configuration, validated once by `loadConfig`. */
@@ -80,6 +81,11 @@ export interface Config {
     readonly serviceMs: number;
     readonly eventMs: number;
   };
+  /**
+   * Groups whose members are told when a user's first connection joins and its last one leaves
+   * (`SWITCHBOARD_PRESENCE_GROUPS`; `*` matches any run of characters). Empty: none.
+   */
+  readonly presenceGroups: readonly GroupPattern[];
   /** Who may join, leave and send to which groups, and whether direct messages are allowed. */
   readonly authorization: AuthorizationSettings;
   /** Settings that are set but no longer read (each gets a start-up warning). */

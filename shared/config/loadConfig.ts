@@ -83,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
       serviceMs: read.integer(S.serviceTimeoutMs, 5000, 50, 60_000),
       eventMs: read.integer(S.eventTimeoutMs, 10_000, 100, 120_000),
     },
+    presenceGroups: readPresencePatterns(read),
     authorization: {
       joinGroups: readPatterns(read, S.joinGroups, []),
       sendGroups: readPatterns(read, S.sendGroups, ["*"]),
@@ -109,6 +110,20 @@ function readPatterns(
     read.problem(`${name} holds 'none' beside other patterns; 'none' stands alone`);
   }
   return patterns.map((pattern) => GroupPattern.fromSetting(pattern));
+}
+
+/**
+ * Whether a group announces presence is the same for every user, so a `{userId}` part, which
+ * stands for the user a check is made for, has no meaning here.
+ */
+function readPresencePatterns(read: SettingsReader): GroupPattern[] {
+  const patterns = readPatterns(read, S.presenceGroups, []);
+  if (patterns.some((pattern) => pattern.source.includes("{userId}"))) {
+    read.problem(
+      `${S.presenceGroups} may not hold {userId}: a group announces presence to every member or to none`,
+    );
+  }
+  return patterns;
 }
 
 type ServiceSetting =

@@ -26,6 +26,7 @@ export const SettingNames = {
   maxMessageBytes: "SWITCHBOARD_MAX_MESSAGE_BYTES",
   joinGroups: "SWITCHBOARD_JOIN_GROUPS",
   sendGroups: "SWITCHBOARD_SEND_GROUPS",
+  presenceGroups: "SWITCHBOARD_PRESENCE_GROUPS",
   directMessages: "SWITCHBOARD_DIRECT_MESSAGES",
   maxGroupsPerConnection: "SWITCHBOARD_MAX_GROUPS_PER_CONNECTION",
   echoRawFrames: "SWITCHBOARD_ECHO_RAW_FRAMES",

@@ -2,6 +2,7 @@ import type { ConnectRequest, ConnectResponse } from "@azure/web-pubsub-express"
 import { HttpError } from "../errors.js";
 import { jsonResponse, type EventResponse } from "../protocol/eventResponse.js";
 import { chooseSubprotocol } from "../protocol/subprotocols.js";
+import { announceAll } from "../presence/announcePresence.js";
 import type { EventDeps } from "./eventDeps.js";
 
 /**
@@ -42,7 +43,7 @@ export async function handleConnect(
     },
     limit,
   );
-  switch (opened) {
+  switch (opened.outcome) {
     case "limit-reached":
       log.info("connection refused: per-user limit reached", { limit });
       throw new HttpError(403, `this user already has ${limit} connections, the most allowed`);
@@ -55,6 +56,8 @@ export async function handleConnect(
     case "opened":
       break;
   }
+  // Before the answer: the service retries nothing of an answered connect.
+  await announceAll(deps.service, opened.presence, log);
 
   const response: ConnectResponse = {
     ...(tokenUserId === undefined ? { userId } : {}),

@@ -1,4 +1,5 @@
 import { toError } from "../errors.js";
+import { announceAll } from "../presence/announcePresence.js";
 import { SEND_DEDUPE_WINDOW_MS } from "../routing/routeMessage.js";
 import type { Log } from "../log/log.js";
 import type { Runtime } from "../runtime.js";
@@ -32,8 +33,13 @@ export interface ReconcileReport {
   readonly removed: number;
   readonly failed: number;
   readonly purged: number;
-  /** Membership, index, slot and send-claim rows read and removed by the orphan sweep. */
+  /**
+   * Membership, index, slot, presence and send-claim rows read and removed (or, for presence
+   * rows, repaired) by the orphan sweep.
+   */
   readonly orphans: { readonly scanned: number; readonly removed: number };
+  /** `offline` notices sent for users whose last connection in a presence group this run removed. */
+  readonly offline: number;
   /** False when the run stopped at its time or row budget; the next run goes on. */
   readonly complete: boolean;
 }
@@ -42,8 +48,10 @@ export interface ReconcileReport {
  * Repairs what lost or half-applied events leave behind: every recorded connection the service
  * no longer has is removed with its memberships and slot; old disconnected markers are purged,
  * each after what its disconnect left; and membership, index and slot rows whose connection is
- * gone or was never recorded are removed, as are expired send claims. Runs from a timer, never
- * on an event's path; one failing check does not stop the run; the work per run is bounded.
+ * gone or was never recorded are removed, such connections are taken out of presence rows, and
+ * expired send claims are removed. Each user that leaves a presence group by this is announced
+ * `offline` there. Runs from a timer, never on an event's path; one failing check does not stop
+ * the run; the work per run is bounded.
  */
 export async function reconcileConnections(
   runtime: Runtime,
@@ -51,9 +59,9 @@ export async function reconcileConnections(
   now: Date = new Date(),
   options: ReconcileOptions = DEFAULT_RECONCILE_OPTIONS,
 ): Promise<ReconcileReport> {
-  const { config, store } = runtime;
+  const { config, store, service } = runtime;
   const deadline = Date.now() + options.budgetMs;
-  const tally = { kept: 0, removed: 0, failed: 0 };
+  const tally = { kept: 0, removed: 0, failed: 0, offline: 0 };
   let complete = true;
   for await (const page of store.listLiveConnections(
     config.hub,
@@ -68,7 +76,14 @@ export async function reconcileConnections(
       const outcomes = await Promise.all(
         batch.map(async (connection) => await check(runtime, connection, log)),
       );
-      for (const outcome of outcomes) tally[outcome] += 1;
+      for (const outcome of outcomes) {
+        if (typeof outcome === "number") {
+          tally.removed += 1;
+          tally.offline += outcome;
+        } else {
+          tally[outcome] += 1;
+        }
+      }
     }
   }
   // The purge and the sweep share what is left of the run's budget.
@@ -79,6 +94,7 @@ export async function reconcileConnections(
     deadline,
   );
   const purged = purge.purged;
+  await announceAll(service, purge.presence, log);
   const sweep = await store.sweepOrphans(config.hub, {
     maxRows: options.maxSweepRows,
     slotGraceMs: options.graceMs,
@@ -86,12 +102,14 @@ export async function reconcileConnections(
     now,
     stopAt: deadline,
   });
+  await announceAll(service, sweep.presence, log);
   const report = {
     checked: tally.kept + tally.removed + tally.failed,
     removed: tally.removed,
     failed: tally.failed,
     purged,
     orphans: { scanned: sweep.scanned, removed: sweep.removed },
+    offline: tally.offline + purge.presence.length + sweep.presence.length,
     complete: complete && purge.complete && sweep.complete,
   };
   log.info("connections reconciled", {
@@ -103,15 +121,21 @@ export async function reconcileConnections(
   return report;
 }
 
+/** "kept", "failed", or, for a connection removed, the number of `offline` notices it made. */
 async function check(
   { config, store, service }: Runtime,
   connection: { readonly connectionId: string; readonly userId: string },
   log: Log,
-): Promise<"kept" | "removed" | "failed"> {
+): Promise<"kept" | "failed" | number> {
   try {
     if (await service.connectionExists(connection.connectionId)) return "kept";
-    await store.removeConnection(config.hub, connection.connectionId, connection.userId);
-    return "removed";
+    const changes = await store.removeConnection(
+      config.hub,
+      connection.connectionId,
+      connection.userId,
+    );
+    await announceAll(service, changes, log);
+    return changes.length;
   } catch (thrown) {
     log.warn("could not reconcile a connection", {
       connectionId: connection.connectionId,

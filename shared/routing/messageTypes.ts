@@ -18,8 +18,11 @@ export type Ack =
       readonly ok: true;
       /** The server id of the message a `send` produced. */
       readonly messageId?: string;
-      /** The user ids present in a group, for `members`. */
-      readonly members?: readonly string[];
+      /**
+       * For `members`: the user ids present in a group, or in a presence group each user with
+       * its number of connections there.
+       */
+      readonly members?: readonly string[] | readonly PresentUser[];
       /** For `members`: true when the group holds more users than were listed. */
       readonly truncated?: boolean;
     }
@@ -45,5 +48,20 @@ export interface Envelope {
   readonly data: unknown;
   /** `base64`: `data` is binary, as an admin sent it with `application/octet-stream`. */
   readonly encoding?: "base64";
+  readonly at: string;
+}
+
+/** One user of a presence group, as `members` lists it. */
+export interface PresentUser {
+  readonly user: string;
+  readonly connections: number;
+}
+
+/** What a presence group receives when a user's first connection joins or its last leaves. */
+export interface PresenceNotice {
+  readonly type: "presence";
+  readonly group: string;
+  readonly user: string;
+  readonly state: "online" | "offline";
   readonly at: string;
 }

@@ -2,10 +2,11 @@ import { authorizeDirect, authorizeGroup, type Decision } from "../authorization
 import { SettingNames as S } from "../config/settingNames.js";
 import type { EventDeps } from "../events/eventDeps.js";
 import type { UserEvent } from "../protocol/webPubSubEvent.js";
-import type { EventStamp } from "../state/stateStore.js";
+import { announcePresence } from "../presence/announcePresence.js";
+import type { EventStamp, PresenceChange } from "../state/stateStore.js";
 import type { ClientMessage } from "./clientMessage.js";
 import { identifySender, type Sender } from "./identifySender.js";
-import type { AckErrorCode, Envelope, MessageId } from "./messageTypes.js";
+import type { AckErrorCode, Envelope, MessageId, PresentUser } from "./messageTypes.js";
 import { clientIdKey, serverMessageId } from "./serverMessageId.js";
 
 /** Most distinct users a `members` answer lists. */
@@ -15,7 +16,12 @@ export const MEMBERS_LIMIT = 1000;
 export const SEND_DEDUPE_WINDOW_MS = 2 * 60_000;
 
 export type Outcome =
-  | { ok: true; messageId?: string; members?: readonly string[]; truncated?: boolean }
+  | {
+      ok: true;
+      messageId?: string;
+      members?: readonly string[] | readonly PresentUser[];
+      truncated?: boolean;
+    }
   | { ok: false; error: { code: AckErrorCode; message: string; retryAfterMs?: number } };
 
 /**
@@ -77,36 +83,50 @@ async function join(group: string, event: UserEvent, deps: EventDeps): Promise<O
   const member = { userId: sender.userId, roles: sender.roles };
   // A group that was a tombstone becomes one again (with the events it remembered), so a
   // re-delivered older join is still recognised; one that was never joined loses its rows.
-  const undo = async () => {
+  const undo = async (): Promise<PresenceChange | undefined> => {
     if (existing === undefined) {
-      await deps.repairStore.deleteMembership(context.hub, context.connectionId, group);
-    } else if (existing.state === "left" && existing.leftBy !== undefined) {
-      await deps.repairStore.removeMembership(
+      return await deps.repairStore.deleteMembership(context.hub, context.connectionId, group);
+    }
+    if (existing.state === "left" && existing.leftBy !== undefined) {
+      return await deps.repairStore.removeMembership(
         context.hub,
         context.connectionId,
         group,
         existing.leftBy,
-        { joinedBy: existing.joinedBy, markIfAbsent: true },
+        { joinedBy: existing.joinedBy, markIfAbsent: true, userId: sender.userId },
       );
     }
+    return undefined;
   };
+  // The group hears of the user only once the service holds the connection; an undone join
+  // announces what its undo left changed (an `online` and its undo's `offline` cancel out).
+  let joined: PresenceChange | undefined;
   let added: boolean;
   try {
-    await store.addMembership(context.hub, context.connectionId, member, group, stamp(event));
+    joined = await store.addMembership(
+      context.hub,
+      context.connectionId,
+      member,
+      group,
+      stamp(event),
+    );
     // The service refuses a connection that has closed, so a disconnect recorded since the
     // sender was read ends here too, and the join takes back what it wrote.
     added = await service.addToGroup(group, context.connectionId);
   } catch (thrown) {
     // Best effort; what stays is swept with the connection, and a retried join rewrites it.
-    await undo().catch((failure: unknown) => {
+    const undone = await undo().catch((failure: unknown) => {
       logRepairFailure(deps, "join", failure);
+      return undefined;
     });
+    await announce(deps, netChange(joined, undone));
     throw thrown;
   }
   if (!added) {
-    await undo();
+    await announce(deps, netChange(joined, await undo()));
     return error("gone", "this connection is no longer connected");
   }
+  await announce(deps, joined);
   return { ok: true };
 }
 
@@ -121,10 +141,22 @@ async function leave(group: string, event: UserEvent, deps: EventDeps): Promise<
   const rows = await store.listConnectionGroups(context.hub, context.connectionId, cap);
   const known = rows.some((row) => row.group === group);
   // The right to send goes first, so a leave that fails half way never leaves it behind.
-  await store.removeMembership(context.hub, context.connectionId, group, stamp(event), {
-    markIfAbsent: !known && rows.length < cap,
-  });
-  await service.removeFromGroup(group, context.connectionId);
+  const left = await store.removeMembership(
+    context.hub,
+    context.connectionId,
+    group,
+    stamp(event),
+    {
+      markIfAbsent: !known && rows.length < cap,
+      userId: sender.userId,
+    },
+  );
+  try {
+    await service.removeFromGroup(group, context.connectionId);
+  } finally {
+    // The store's leave stands whatever the service answered, and a retry would change nothing.
+    await announce(deps, left);
+  }
   return { ok: true };
 }
 
@@ -140,6 +172,14 @@ async function members(group: string, event: UserEvent, deps: EventDeps): Promis
     deps,
   );
   if (refusal) return refusal;
+  if (store.isPresenceGroup(group)) {
+    const counted = await store.listGroupMemberCounts(context.hub, group, MEMBERS_LIMIT);
+    return {
+      ok: true,
+      members: counted.members.map(({ userId, connections }) => ({ user: userId, connections })),
+      truncated: counted.truncated,
+    };
+  }
   const listed = await store.listGroupMembers(context.hub, group, MEMBERS_LIMIT);
   return { ok: true, members: listed.users, truncated: listed.truncated };
 }
@@ -316,6 +356,18 @@ function logRepairFailure(deps: EventDeps, action: "join" | "send", failure: unk
     {},
     failure,
   );
+}
+
+async function announce(deps: EventDeps, change: PresenceChange | undefined): Promise<void> {
+  if (change !== undefined) await announcePresence(deps.service, change, deps.log);
+}
+
+/** What a join and its undo changed together: an `online` and an `offline` cancel out. */
+function netChange(
+  joined: PresenceChange | undefined,
+  undone: PresenceChange | undefined,
+): PresenceChange | undefined {
+  return joined !== undefined && undone !== undefined ? undefined : (joined ?? undone);
 }
 
 function stamp(event: UserEvent): EventStamp {

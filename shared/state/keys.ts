@@ -73,16 +73,34 @@ export const Keys = {
     rowKey: slot.toString().padStart(4, "0"),
   }),
   slotsOfUser: (hub: string, userId: string) => `u.${hubPart(hub)}.${keyPart(userId)}`,
+  /**
+   * One row per (user, connection) while the connection is live: a user's connections are one
+   * partition query.
+   */
+  userConnection: (hub: string, userId: string, connectionId: string) => ({
+    partitionKey: `i.${hubPart(hub)}.${keyPart(userId)}`,
+    rowKey: keyPart(connectionId),
+  }),
+  connectionsOfUser: (hub: string, userId: string) => `i.${hubPart(hub)}.${keyPart(userId)}`,
+  /**
+   * One row per (presence group, user), listing the user's connections in the group: a
+   * group's present users are one partition query.
+   */
+  presence: (hub: string, group: string, userId: string) => ({
+    partitionKey: `p.${hubPart(hub)}.${keyPart(group)}`,
+    rowKey: keyPart(userId),
+  }),
+  presenceOfGroup: (hub: string, group: string) => `p.${hubPart(hub)}.${keyPart(group)}`,
   /** One row per send claimed by its client id, in a partition per connection. */
   sendClaim: (hub: string, connectionId: string, clientId: string) => ({
     partitionKey: `s.${hubPart(hub)}.${keyPart(connectionId)}`,
     rowKey: keyPart(clientId),
   }),
   /**
-   * Every partition of one kind (`g`, `m`, `u`, `s`) of a hub, as a key range: the orphan
+   * Every partition of one kind (`g`, `m`, `u`, `i`, `p`, `s`) of a hub, as a key range: the orphan
    * sweep's scans. `/` is the character after `.`, so the range ends where the kind's prefix does.
    */
-  kindRange: (kind: "g" | "m" | "u" | "s", hub: string) => ({
+  kindRange: (kind: "g" | "m" | "u" | "i" | "p" | "s", hub: string) => ({
     from: `${kind}.${hubPart(hub)}.`,
     to: `${kind}.${hubPart(hub)}/`,
   }),

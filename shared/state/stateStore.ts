@@ -53,6 +53,30 @@ export type OpenConnectionResult =
   /** The connection id is recorded for another user. */
   | "taken";
 
+/** The outcome of a `connect` and the presence its initial groups changed. */
+export interface OpenedConnection {
+  readonly outcome: OpenConnectionResult;
+  /** `online` for each presence group the connection made its user present in. */
+  readonly presence: readonly PresenceChange[];
+}
+
+/**
+ * A user became present in a presence group (its first connection joined) or absent (its last
+ * connection left): what the group is told.
+ */
+export interface PresenceChange {
+  readonly group: string;
+  readonly userId: string;
+  readonly state: "online" | "offline";
+}
+
+/** A group's users, each with how many of its connections are in the group. */
+export interface GroupMemberCounts {
+  readonly members: { readonly userId: string; readonly connections: number }[];
+  /** True when the group holds more than was returned. */
+  readonly truncated: boolean;
+}
+
 export interface GroupMembers {
   /** Distinct user ids, in the order first seen. */
   readonly users: readonly string[];
@@ -83,6 +107,8 @@ export interface SweepReport {
   readonly removed: number;
   /** False when the pass stopped at a budget; the next pass starts over. */
   readonly complete: boolean;
+  /** `offline` for each user the pass removed the last listed connection of from a group. */
+  readonly presence: readonly PresenceChange[];
 }
 
 /**
@@ -93,23 +119,43 @@ export interface SweepReport {
 export interface StateStore {
   /** The same store with every call also ended when `signal` (an event's deadline) aborts. */
   withSignal(signal: AbortSignal): StateStore;
+  /** True when `group` matches a `SWITCHBOARD_PRESENCE_GROUPS` pattern. */
+  isPresenceGroup(group: string): boolean;
   /**
    * `connect`: reserves one of the user's `maxPerUser` slots (0: no limit) with a conditional
-   * insert, then records the connection and its initial memberships. Idempotent for a retried
-   * connect; releases the slot when the connection cannot be recorded.
+   * insert, then records the connection, its row in the user's index, and its initial
+   * memberships (with presence). Idempotent for a retried connect, which changes no presence;
+   * releases the slot when the connection cannot be recorded.
    */
-  openConnection(record: ConnectionRecord, maxPerUser: number): Promise<OpenConnectionResult>;
+  openConnection(record: ConnectionRecord, maxPerUser: number): Promise<OpenedConnection>;
   getConnection(hub: string, connectionId: string): Promise<StoredConnection | undefined>;
-  /** Idempotent; leaves a marker so the connection id is never taken as live again. */
-  removeConnection(hub: string, connectionId: string, userId: string | undefined): Promise<void>;
+  /**
+   * Idempotent; leaves a marker so the connection id is never taken as live again. Returns the
+   * `offline` changes of presence groups it was the user's last connection in.
+   */
+  removeConnection(
+    hub: string,
+    connectionId: string,
+    userId: string | undefined,
+  ): Promise<PresenceChange[]>;
+  /**
+   * The user's connections as its index lists them (at most `limit`): rows are written by
+   * `connect` and removed by `disconnected` (or the reconciler), so they are the live ones, but
+   * for what a half-applied disconnect left until the reconciler's sweep removes it.
+   */
+  listUserConnections(hub: string, userId: string, limit: number): Promise<string[]>;
+  /** The groups the connection is a member of (not those it left). */
+  getConnectionGroups(hub: string, connectionId: string): Promise<string[]>;
   getMembership(hub: string, group: string, connectionId: string): Promise<Membership | undefined>;
   /** The connection's groups (members and tombstones), at most `upTo`. */
   listConnectionGroups(hub: string, connectionId: string, upTo: number): Promise<ConnectionGroup[]>;
   /**
-   * Writes the connection's index row, then the group's member row. It does not check that the
-   * connection is still live: the service call that follows a join does (the service refuses a
-   * closed connection, and the join then takes its rows back), and rows written after a
-   * disconnect listed the connection's groups are removed with its marker by the purge.
+   * Writes the connection's index row, then the group's member row, then, in a presence group,
+   * adds the connection to the user's presence row (`online` when it is the user's first). It
+   * does not check that the connection is still live: the service call that follows a join does
+   * (the service refuses a closed connection, and the join then takes its rows back), and rows
+   * written after a disconnect listed the connection's groups are removed with its marker by
+   * the purge, and from the presence row by the sweep.
    */
   addMembership(
     hub: string,
@@ -117,24 +163,39 @@ export interface StateStore {
     member: Membership,
     group: string,
     joinedBy: EventStamp,
-  ): Promise<void>;
+  ): Promise<PresenceChange | undefined>;
   /**
    * Revokes the membership; its index row stays a tombstone until the connection goes, naming
    * the leave and, when given, the join it undid. Without an index row, one is made only with
-   * `markIfAbsent`.
+   * `markIfAbsent`. In a presence group the connection leaves the user's presence row last
+   * (`offline` when it was the user's last); `userId`, when the caller knows the connection's
+   * user, saves reading it.
    */
   removeMembership(
     hub: string,
     connectionId: string,
     group: string,
     leftBy: EventStamp,
-    options?: { joinedBy?: EventStamp; markIfAbsent?: boolean },
-  ): Promise<void>;
+    options?: { joinedBy?: EventStamp; markIfAbsent?: boolean; userId?: string },
+  ): Promise<PresenceChange | undefined>;
   /** Drops the tombstones of groups the connection left, to keep its index within its cap. */
   forgetLeftGroups(hub: string, connectionId: string, groups: readonly string[]): Promise<void>;
-  /** Deletes a membership outright: the undo of an `addMembership` whose service call failed. */
-  deleteMembership(hub: string, connectionId: string, group: string): Promise<void>;
+  /**
+   * Deletes a membership outright, its index row included: the undo of an `addMembership` whose
+   * service call failed, and an admin's removal. In a presence group, `offline` when it was the
+   * user's last connection there.
+   */
+  deleteMembership(
+    hub: string,
+    connectionId: string,
+    group: string,
+  ): Promise<PresenceChange | undefined>;
   listGroupMembers(hub: string, group: string, maxUsers: number): Promise<GroupMembers>;
+  /**
+   * Each user of the group with its number of connections there, at most `maxUsers` users: from
+   * the presence rows in a presence group (one row per user), else from the member rows.
+   */
+  listGroupMemberCounts(hub: string, group: string, maxUsers: number): Promise<GroupMemberCounts>;
   /**
    * Claims a send by its client id with a conditional insert, before it is routed. A claim
    * older than `windowMs` counts as absent (and is taken over).
@@ -165,19 +226,22 @@ export interface StateStore {
   ): AsyncIterable<{ connectionId: string; userId: string }[]>;
   /**
    * Deletes the markers of connections that went away before `goneBefore`, each after whatever
-   * its disconnect left behind (memberships, the user's slot), until `limit` or `stopAt`.
+   * its disconnect left behind (memberships with their presence, the user's slot), until
+   * `limit` or `stopAt`. Returns the `offline` changes that made.
    */
   purgeGoneConnections(
     hub: string,
     goneBefore: Date,
     limit: number,
     stopAt?: number,
-  ): Promise<{ purged: number; complete: boolean }>;
+  ): Promise<{ purged: number; complete: boolean; presence: PresenceChange[] }>;
   /**
    * Removes membership, index and slot rows whose connection is recorded as gone or not
-   * recorded at all (slots only once older than `slotGraceMs`), and send claims older than
-   * `sendWindowMs`; reads at most `maxRows` rows of each kind (ten times as many expired send
-   * claims, deleted a transaction at a time) and stops at `stopAt`.
+   * recorded at all, and takes such connections out of presence rows (user index and slot rows,
+   * and presence entries, for a connection not recorded only once the row is older than
+   * `slotGraceMs`), and removes send claims older than `sendWindowMs`; reads at most `maxRows`
+   * rows of each kind (ten times as many expired send claims, deleted a transaction at a time)
+   * and stops at `stopAt`.
    */
   sweepOrphans(hub: string, options: SweepOptions): Promise<SweepReport>;
 }

@@ -110,9 +110,12 @@ export class TableAccess {
     return updated !== undefined;
   }
 
-  /** Deletes a row (only at `etag`, when given); a row already gone or changed is left be. */
-  async delete(partitionKey: string, rowKey: string, etag?: string): Promise<void> {
-    await this.call(
+  /**
+   * Deletes a row (only at `etag`, when given); a row already gone or changed is left be.
+   * True when this call deleted it.
+   */
+  async delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean> {
+    const deleted = await this.call(
       async (client, abortSignal) =>
         await client.deleteEntity(partitionKey, rowKey, {
           abortSignal,
@@ -120,6 +123,7 @@ export class TableAccess {
         }),
       etag === undefined ? [404] : [404, 412],
     );
+    return deleted !== undefined;
   }
 
   /**

@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { odata, type TableEntityResult } from "@azure/data-tables";
+import type { GroupPattern } from "../authorization/groupPattern.js";
+import { DependencyError } from "../errors.js";
 import { Keys } from "./keys.js";
 import type {
   ConnectionGroup,
   ConnectionRecord,
   EventStamp,
+  GroupMemberCounts,
   GroupMembers,
   Membership,
-  OpenConnectionResult,
+  OpenedConnection,
+  PresenceChange,
   SendClaim,
   StateStore,
   StoredConnection,
@@ -67,6 +71,26 @@ interface SlotEntity {
   connectionId: string;
 }
 
+/** A row of a user's connection index (`i.`). */
+interface UserConnectionEntity {
+  partitionKey: string;
+  rowKey: string;
+  hub: string;
+  userId: string;
+  connectionId: string;
+}
+
+/** A row of a presence group's partition (`p.`): one user and its connections in the group. */
+interface PresenceEntity {
+  partitionKey: string;
+  rowKey: string;
+  hub: string;
+  group: string;
+  userId: string;
+  /** JSON list of connection ids. */
+  connections: string;
+}
+
 interface SendClaimEntity {
   partitionKey: string;
   rowKey: string;
@@ -80,25 +104,41 @@ interface SendClaimEntity {
 /** A slot whose connection was never recorded this long after it was taken was left by a failed connect. */
 const ABANDONED_SLOT_MS = 60_000;
 
-/** Most rows `listGroupMembers` reads, whatever the number of distinct users found. */
+/** Most rows `listGroupMembers` and `listGroupMemberCounts` read, whatever the users found. */
 const MAX_MEMBER_ROWS = 10_000;
+
+/**
+ * Most connections of one user a presence row lists (a Table string property holds 32K
+ * characters); a connection beyond them joins the group without being listed.
+ */
+const MAX_PRESENCE_CONNECTIONS = 200;
+const MAX_PRESENCE_CHARS = 30_000;
+
+/** Reads and conditional writes of one presence row before its update gives up (as a 500). */
+const PRESENCE_ATTEMPTS = 5;
 
 /** The state store on Azure Table Storage (Azurite locally): one table, partitions per access pattern. */
 export class TableStateStore implements StateStore {
-  constructor(private readonly table: TableAccess) {}
+  constructor(
+    private readonly table: TableAccess,
+    /** `SWITCHBOARD_PRESENCE_GROUPS`. */
+    private readonly presenceGroups: readonly GroupPattern[] = [],
+  ) {}
 
   withSignal(signal: AbortSignal): StateStore {
-    return new TableStateStore(this.table.withSignal(signal));
+    return new TableStateStore(this.table.withSignal(signal), this.presenceGroups);
   }
 
-  async openConnection(
-    record: ConnectionRecord,
-    maxPerUser: number,
-  ): Promise<OpenConnectionResult> {
+  isPresenceGroup(group: string): boolean {
+    // The setting refuses `{userId}`, so the user a pattern is checked for makes no difference.
+    return this.presenceGroups.some((pattern) => pattern.matches(group, ""));
+  }
+
+  async openConnection(record: ConnectionRecord, maxPerUser: number): Promise<OpenedConnection> {
     const { hub, connectionId, userId } = record;
     const slot =
       maxPerUser > 0 ? await this.reserveSlot(hub, userId, connectionId, maxPerUser) : undefined;
-    if (slot === null) return "limit-reached";
+    if (slot === null) return { outcome: "limit-reached", presence: [] };
     const entity: ConnectionEntity = {
       ...Keys.connection(hub, connectionId),
       state: "live",
@@ -129,15 +169,26 @@ export class TableStateStore implements StateStore {
             : "opened";
       if (outcome !== "opened") {
         await this.releaseQuietly(hub, userId, slot, connectionId);
-        return outcome;
+        return { outcome, presence: [] };
       }
     }
     const member: Membership = { userId, roles: record.roles };
+    let presence: (PresenceChange | undefined)[];
     try {
-      await Promise.all(
+      // After the connection row, so the sweep never finds this row without it.
+      await this.table.upsert<Omit<UserConnectionEntity, "partitionKey" | "rowKey">>(
+        {
+          ...Keys.userConnection(hub, userId, connectionId),
+          hub: hub.toLowerCase(),
+          userId,
+          connectionId,
+        },
+        "Replace",
+      );
+      presence = await Promise.all(
         record.groups.map(
           async (group) =>
-            await this.writeMembership(hub, connectionId, member, group, {
+            await this.addMembership(hub, connectionId, member, group, {
               id: "connect",
               time: undefined,
             }),
@@ -145,11 +196,12 @@ export class TableStateStore implements StateStore {
       );
     } catch (error) {
       // The connect fails, so the service will not connect the client: undo what was written
-      // (what this cannot undo, the reconciler's sweep removes).
+      // (what this cannot undo, the reconciler's sweep removes). The presence it changed was
+      // never announced, so neither is its undo.
       await this.removeConnection(hub, connectionId, userId).catch(() => undefined);
       throw error;
     }
-    return "opened";
+    return { outcome: "opened", presence: presence.filter((change) => change !== undefined) };
   }
 
   async getConnection(hub: string, connectionId: string): Promise<StoredConnection | undefined> {
@@ -162,11 +214,16 @@ export class TableStateStore implements StateStore {
     hub: string,
     connectionId: string,
     userId: string | undefined,
-  ): Promise<void> {
+  ): Promise<PresenceChange[]> {
     const existing = await this.readConnection(hub, connectionId);
+    const owner = existing?.userId ?? userId;
     // The group rows first: they are what a send and `members` read, so once they are gone no
-    // event of this connection reaches a group, even if the rest of this fails.
-    const groups = await this.revokeGroupRows(hub, connectionId);
+    // event of this connection reaches a group, even if the rest of this fails. The user's
+    // index row with them, as what an admin reads.
+    const [groups] = await Promise.all([
+      this.revokeGroupRows(hub, connectionId),
+      owner === undefined ? undefined : this.deleteUserConnection(hub, owner, connectionId),
+    ]);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
@@ -175,7 +232,6 @@ export class TableStateStore implements StateStore {
       goneAt: new Date(),
     };
     await this.table.upsert(marker, "Merge");
-    const owner = existing?.userId ?? userId;
     if (owner !== undefined && existing?.slot !== undefined) {
       await this.releaseSlot(hub, owner, existing.slot, connectionId);
     }
@@ -187,6 +243,32 @@ export class TableStateStore implements StateStore {
       Keys.groupsOfConnection(hub, connectionId),
       groups.map((group) => Keys.connectionGroup(hub, connectionId, group).rowKey),
     );
+    // Presence last: a retried disconnect no longer lists these groups, so a presence row this
+    // fails to update names a connection that is gone, and the reconciler's sweep repairs it
+    // (with its notice) rather than a retry that could not tell what was announced.
+    if (owner === undefined) return [];
+    const changes = await Promise.all(
+      groups
+        .filter((group) => this.isPresenceGroup(group))
+        .map(async (group) => await this.leavePresence(hub, group, owner, [connectionId])),
+    );
+    return changes.filter((change) => change !== undefined);
+  }
+
+  async listUserConnections(hub: string, userId: string, limit: number): Promise<string[]> {
+    const rows = await this.table.rows<UserConnectionEntity>(
+      odata`PartitionKey eq ${Keys.connectionsOfUser(hub, userId)}`,
+      { select: ["connectionId"], limit },
+    );
+    return rows.map((row) => row.connectionId);
+  }
+
+  async getConnectionGroups(hub: string, connectionId: string): Promise<string[]> {
+    const rows = await this.table.rows<ConnectionGroupEntity>(
+      odata`PartitionKey eq ${Keys.groupsOfConnection(hub, connectionId)}`,
+      { select: ["group", "state"] },
+    );
+    return rows.filter((row) => row.state !== "left").map((row) => row.group);
   }
 
   async getMembership(
@@ -235,8 +317,12 @@ export class TableStateStore implements StateStore {
     member: Membership,
     group: string,
     joinedBy: EventStamp,
-  ): Promise<void> {
+  ): Promise<PresenceChange | undefined> {
     await this.writeMembership(hub, connectionId, member, group, joinedBy);
+    if (!this.isPresenceGroup(group)) return undefined;
+    return await this.updatePresence(hub, group, member.userId, (listed) =>
+      withConnection(listed, connectionId),
+    );
   }
 
   async removeMembership(
@@ -244,8 +330,8 @@ export class TableStateStore implements StateStore {
     connectionId: string,
     group: string,
     leftBy: EventStamp,
-    options: { joinedBy?: EventStamp; markIfAbsent?: boolean } = {},
-  ): Promise<void> {
+    options: { joinedBy?: EventStamp; markIfAbsent?: boolean; userId?: string } = {},
+  ): Promise<PresenceChange | undefined> {
     // The group row first: once it is gone the connection no longer counts as a member.
     const member = Keys.groupMember(hub, group, connectionId);
     await this.table.delete(member.partitionKey, member.rowKey);
@@ -267,6 +353,7 @@ export class TableStateStore implements StateStore {
     };
     if (options.markIfAbsent === true) await this.table.upsert(tombstone, "Merge");
     else await this.table.update(tombstone, "Merge");
+    return await this.leavePresenceOf(hub, group, connectionId, options.userId);
   }
 
   async forgetLeftGroups(
@@ -284,11 +371,12 @@ export class TableStateStore implements StateStore {
     );
   }
 
-  async deleteMembership(hub: string, connectionId: string, group: string): Promise<void> {
-    const member = Keys.groupMember(hub, group, connectionId);
-    await this.table.delete(member.partitionKey, member.rowKey);
-    const index = Keys.connectionGroup(hub, connectionId, group);
-    await this.table.delete(index.partitionKey, index.rowKey);
+  async deleteMembership(
+    hub: string,
+    connectionId: string,
+    group: string,
+  ): Promise<PresenceChange | undefined> {
+    return await this.dropMembership(hub, connectionId, group, undefined);
   }
 
   async listGroupMembers(hub: string, group: string, maxUsers: number): Promise<GroupMembers> {
@@ -307,6 +395,45 @@ export class TableStateStore implements StateStore {
       }
     }
     return { users: [...users], truncated: false };
+  }
+
+  async listGroupMemberCounts(
+    hub: string,
+    group: string,
+    maxUsers: number,
+  ): Promise<GroupMemberCounts> {
+    const counts = new Map<string, number>();
+    let truncated = false;
+    let read = 0;
+    const presence = this.isPresenceGroup(group);
+    const pages = presence
+      ? this.table.pages<PresenceEntity>(
+          odata`PartitionKey eq ${Keys.presenceOfGroup(hub, group)}`,
+          { select: ["userId", "connections"] },
+        )
+      : this.table.pages<MemberEntity>(odata`PartitionKey eq ${Keys.membersOfGroup(hub, group)}`, {
+          select: ["userId"],
+        });
+    reading: for await (const page of pages) {
+      for (const row of page) {
+        const connections = "connections" in row ? parseList(row.connections).length : 1;
+        if (counts.has(row.userId)) {
+          counts.set(row.userId, (counts.get(row.userId) ?? 0) + connections);
+        } else if (counts.size >= maxUsers) {
+          truncated = true;
+          // One row per user: the rest are other users. Member rows go on counting those listed.
+          if (presence) break reading;
+        } else if (connections > 0) {
+          counts.set(row.userId, connections);
+        }
+        if (++read >= MAX_MEMBER_ROWS) {
+          truncated = true;
+          break reading;
+        }
+      }
+    }
+    const members = [...counts].map(([userId, connections]) => ({ userId, connections }));
+    return { members, truncated };
   }
 
   async claimSend(
@@ -391,23 +518,26 @@ export class TableStateStore implements StateStore {
     goneBefore: Date,
     limit: number,
     stopAt = Number.POSITIVE_INFINITY,
-  ): Promise<{ purged: number; complete: boolean }> {
+  ): Promise<{ purged: number; complete: boolean; presence: PresenceChange[] }> {
     let purged = 0;
+    const presence: PresenceChange[] = [];
     for (const shard of Keys.connectionShards(hub)) {
       for await (const page of this.table.pages<ConnectionEntity>(
         odata`PartitionKey eq ${shard} and state eq 'gone' and goneAt lt ${goneBefore}`,
         { select: ["PartitionKey", "RowKey", "connectionId", "userId", "slot"] },
       )) {
         for (const row of page) {
-          if (purged >= limit || Date.now() > stopAt) return { purged, complete: false };
+          if (purged >= limit || Date.now() > stopAt) return { purged, complete: false, presence };
           // A disconnect that failed half way left these behind; the marker is their last pointer.
-          await this.removeArtifacts(hub, row.connectionId, row.userId, row.slot);
+          presence.push(
+            ...(await this.removeArtifacts(hub, row.connectionId, row.userId, row.slot)),
+          );
           await this.table.delete(row.partitionKey, row.rowKey);
           purged++;
         }
       }
     }
-    return { purged, complete: true };
+    return { purged, complete: true, presence };
   }
 
   async sweepOrphans(hub: string, options: SweepOptions): Promise<SweepReport> {
@@ -423,10 +553,13 @@ export class TableStateStore implements StateStore {
       }
       return state;
     };
-    /** One kind's scan, with a budget of its own, so a large kind never starves the next. */
+    /**
+     * One kind's scan, with a budget of its own, so a large kind never starves the next;
+     * `repair` answers whether it removed anything.
+     */
     const scan = async <T extends object>(
-      kind: "g" | "m" | "u",
-      orphaned: (row: TableEntityResult<T>) => boolean | Promise<boolean>,
+      kind: "g" | "m" | "u" | "i" | "p",
+      repair: (row: TableEntityResult<T>) => Promise<boolean>,
     ): Promise<boolean> => {
       const { from, to } = Keys.kindRange(kind, hub);
       let read = 0;
@@ -438,29 +571,59 @@ export class TableStateStore implements StateStore {
           if (read >= options.maxRows || Date.now() > stopAt) return false;
           read++;
           scanned++;
-          const { partitionKey, rowKey } = row;
-          if (partitionKey !== undefined && rowKey !== undefined && (await orphaned(row))) {
-            await this.table.delete(partitionKey, rowKey, row.etag);
-            removed++;
-          }
+          if (await repair(row)) removed++;
         }
       }
       return true;
     };
+    /** A repair that deletes the row when `orphaned` says so. */
+    const deleteIf =
+      <T extends object>(orphaned: (row: TableEntityResult<T>) => Promise<boolean>) =>
+      async (row: TableEntityResult<T>): Promise<boolean> => {
+        const { partitionKey, rowKey } = row;
+        if (partitionKey === undefined || rowKey === undefined || !(await orphaned(row))) {
+          return false;
+        }
+        await this.table.delete(partitionKey, rowKey, row.etag);
+        return true;
+      };
     const now = options.now.getTime();
+    /**
+     * Gone, or never recorded although `row` is older than a connect takes (a connect writes
+     * its connection row before the rows that name it).
+     */
+    const notLive = async (connectionId: string, row: { timestamp?: string }) => {
+      const state = await stateOf(connectionId);
+      if (state === "gone") return true;
+      const writtenAt = row.timestamp === undefined ? now : Date.parse(row.timestamp);
+      return state === "missing" && now - writtenAt > options.slotGraceMs;
+    };
     const membersDone = await scan<MemberEntity>(
       "g",
-      async (row) => (await stateOf(row.connectionId)) !== "live",
+      deleteIf(async (row) => (await stateOf(row.connectionId)) !== "live"),
     );
     const indexDone = await scan<ConnectionGroupEntity>(
       "m",
-      async (row) => (await stateOf(row.connectionId)) !== "live",
+      deleteIf(async (row) => (await stateOf(row.connectionId)) !== "live"),
     );
-    const slotsDone = await scan<SlotEntity>("u", async (row) => {
-      const state = await stateOf(row.connectionId);
-      if (state === "gone") return true;
-      const takenAt = row.timestamp === undefined ? now : Date.parse(row.timestamp);
-      return state === "missing" && now - takenAt > options.slotGraceMs;
+    const slotsDone = await scan<SlotEntity>(
+      "u",
+      deleteIf(async (row) => await notLive(row.connectionId, row)),
+    );
+    const userIndexDone = await scan<UserConnectionEntity>(
+      "i",
+      deleteIf(async (row) => await notLive(row.connectionId, row)),
+    );
+    const presence: PresenceChange[] = [];
+    const presenceDone = await scan<PresenceEntity>("p", async (row) => {
+      const stale: string[] = [];
+      for (const connectionId of parseList(row.connections)) {
+        if (await notLive(connectionId, row)) stale.push(connectionId);
+      }
+      if (stale.length === 0) return false;
+      const change = await this.leavePresence(hub, row.group, row.userId, stale);
+      if (change !== undefined) presence.push(change);
+      return true;
     });
     // Send records: only the expired ones are read, and deleted a transaction per 100.
     const { from, to } = Keys.kindRange("s", hub);
@@ -491,7 +654,9 @@ export class TableStateStore implements StateStore {
     return {
       scanned,
       removed,
-      complete: membersDone && indexDone && slotsDone && claimsDone,
+      complete:
+        membersDone && indexDone && slotsDone && userIndexDone && presenceDone && claimsDone,
+      presence,
     };
   }
 
@@ -572,6 +737,99 @@ export class TableStateStore implements StateStore {
     await this.releaseSlot(hub, userId, slot, connectionId).catch(() => undefined);
   }
 
+  /**
+   * Reads the user's presence row of the group and writes `edit` of its connection list back
+   * at the row's ETag (an insert for a new row, a delete for an empty list), again from the read
+   * when another update came first. The change when the list went from empty to not, or back.
+   */
+  private async updatePresence(
+    hub: string,
+    group: string,
+    userId: string,
+    edit: (listed: readonly string[]) => readonly string[],
+  ): Promise<PresenceChange | undefined> {
+    const keys = Keys.presence(hub, group, userId);
+    for (let attempt = 0; attempt < PRESENCE_ATTEMPTS; attempt++) {
+      const row = await this.table.get<PresenceEntity>(keys.partitionKey, keys.rowKey);
+      const before = parseList(row?.connections);
+      const after = edit(before);
+      // Unchanged: a re-delivered event, or a connection already listed or already gone.
+      if (after.length === before.length && after.every((id) => before.includes(id))) {
+        return undefined;
+      }
+      const entity: PresenceEntity = {
+        ...keys,
+        hub: hub.toLowerCase(),
+        group,
+        userId,
+        connections: JSON.stringify(after),
+      };
+      const written =
+        row === undefined
+          ? await this.table.create(entity)
+          : after.length === 0
+            ? await this.table.delete(keys.partitionKey, keys.rowKey, row.etag)
+            : await this.table.update(entity, "Replace", row.etag);
+      if (!written) continue;
+      if (before.length === 0) return { group, userId, state: "online" };
+      if (after.length === 0) return { group, userId, state: "offline" };
+      return undefined;
+    }
+    // Every attempt met another update: a failure like any other, so the event is retried.
+    throw new DependencyError("table", 412, "refused");
+  }
+
+  /** Takes connections out of the user's presence row of the group. */
+  private async leavePresence(
+    hub: string,
+    group: string,
+    userId: string,
+    connectionIds: readonly string[],
+  ): Promise<PresenceChange | undefined> {
+    return await this.updatePresence(hub, group, userId, (listed) =>
+      listed.filter((id) => !connectionIds.includes(id)),
+    );
+  }
+
+  /**
+   * In a presence group, takes the connection out of its user's presence row: the user as given,
+   * else as its connection row records it (a connection no longer recorded is left to the sweep).
+   */
+  private async leavePresenceOf(
+    hub: string,
+    group: string,
+    connectionId: string,
+    userId: string | undefined,
+  ): Promise<PresenceChange | undefined> {
+    if (!this.isPresenceGroup(group)) return undefined;
+    const owner = userId ?? (await this.readConnection(hub, connectionId))?.userId;
+    if (owner === undefined) return undefined;
+    return await this.leavePresence(hub, group, owner, [connectionId]);
+  }
+
+  /** The member row, the index row, then the presence entry. */
+  private async dropMembership(
+    hub: string,
+    connectionId: string,
+    group: string,
+    userId: string | undefined,
+  ): Promise<PresenceChange | undefined> {
+    const member = Keys.groupMember(hub, group, connectionId);
+    await this.table.delete(member.partitionKey, member.rowKey);
+    const index = Keys.connectionGroup(hub, connectionId, group);
+    await this.table.delete(index.partitionKey, index.rowKey);
+    return await this.leavePresenceOf(hub, group, connectionId, userId);
+  }
+
+  private async deleteUserConnection(
+    hub: string,
+    userId: string,
+    connectionId: string,
+  ): Promise<void> {
+    const { partitionKey, rowKey } = Keys.userConnection(hub, userId, connectionId);
+    await this.table.delete(partitionKey, rowKey);
+  }
+
   private async writeMembership(
     hub: string,
     connectionId: string,
@@ -626,20 +884,25 @@ export class TableStateStore implements StateStore {
     return rows.map((row) => row.group);
   }
 
-  /** Removes a connection's slot and every membership: O(its groups). */
+  /**
+   * Removes a connection's slot, its user index row and every membership with its presence:
+   * O(its groups). Returns the presence that changed.
+   */
   private async removeArtifacts(
     hub: string,
     connectionId: string,
     userId: string | undefined,
     slot: number | undefined,
-  ): Promise<void> {
-    if (userId !== undefined && slot !== undefined) {
-      await this.releaseSlot(hub, userId, slot, connectionId);
+  ): Promise<PresenceChange[]> {
+    if (userId !== undefined) {
+      if (slot !== undefined) await this.releaseSlot(hub, userId, slot, connectionId);
+      await this.deleteUserConnection(hub, userId, connectionId);
     }
     const groups = await this.indexedGroups(hub, connectionId);
-    await Promise.all(
-      groups.map(async (group) => await this.deleteMembership(hub, connectionId, group)),
+    const changes = await Promise.all(
+      groups.map(async (group) => await this.dropMembership(hub, connectionId, group, userId)),
     );
+    return changes.filter((change) => change !== undefined);
   }
 
   private async readConnection(
@@ -649,6 +912,13 @@ export class TableStateStore implements StateStore {
     const { partitionKey, rowKey } = Keys.connection(hub, connectionId);
     return await this.table.get<ConnectionEntity>(partitionKey, rowKey);
   }
+}
+
+/** The list with the connection added, unless listed already or the list is full. */
+function withConnection(listed: readonly string[], connectionId: string): readonly string[] {
+  if (listed.includes(connectionId) || listed.length >= MAX_PRESENCE_CONNECTIONS) return listed;
+  const after = [...listed, connectionId];
+  return JSON.stringify(after).length > MAX_PRESENCE_CHARS ? listed : after;
 }
 
 function parseList(value: string | undefined): string[] {

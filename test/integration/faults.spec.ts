@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { events } from "../../functions/events.js";
+import type { GroupPattern } from "../../shared/authorization/groupPattern.js";
 import { silentLog } from "../../shared/log/log.js";
 import { reconcileConnections } from "../../shared/reconcile/reconcileConnections.js";
 import { createRuntime } from "../../shared/runtime.js";
@@ -333,7 +334,7 @@ describe("fault injection: state repair", () => {
   afterAll(async () => await app.stop());
 
   /** A store whose client throws at the `n`-th write (upsert, create, update or delete). */
-  const storeFailingAtWrite = (n: number) => {
+  const storeFailingAtWrite = (n: number, presenceGroups: readonly GroupPattern[] = []) => {
     let writes = 0;
     const raw = TableClient.fromConnectionString(inject("tableConnectionString"), app.table, {
       allowInsecureConnection: true,
@@ -351,12 +352,16 @@ describe("fault injection: state repair", () => {
         };
       },
     });
-    return new TableStateStore(new TableAccess(async () => await Promise.resolve(client), 400));
+    return new TableStateStore(
+      new TableAccess(async () => await Promise.resolve(client), 400),
+      presenceGroups,
+    );
   };
 
   const rowsOf = async (connectionId: string, userId: string, groups: string[]) => [
     ...(await app.tableRows.partition(Keys.groupsOfConnection(app.hub, connectionId))),
     ...(await app.tableRows.partition(Keys.slotsOfUser(app.hub, userId))),
+    ...(await app.tableRows.partition(Keys.connectionsOfUser(app.hub, userId))),
     ...(
       await Promise.all(groups.map(async (group) => await app.tableRows.groupMembers(group)))
     ).flat(),
@@ -382,6 +387,32 @@ describe("fault injection: state repair", () => {
         new Date(Date.now() + 2 * 60 * 60_000),
       );
       expect(report.complete).toBe(true);
+      expect(await rowsOf(client.connectionId, userId, groups)).toEqual([]);
+    },
+  );
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    "When a disconnect stops at its write %i in presence groups, then one reconcile run leaves no row behind and each group hears offline once",
+    async (failAt) => {
+      const userId = uniqueId("u");
+      const groups = [uniqueId("g"), uniqueId("g")];
+      app.configure({ ...DEADLINES, SWITCHBOARD_PRESENCE_GROUPS: "*" });
+      const client = await app.client({ userId, groups });
+      const healthy = app.runtime;
+      app.runtime = createRuntime(healthy.config, {
+        store: storeFailingAtWrite(failAt, healthy.config.presenceGroups),
+      });
+      app.recorder.clear();
+      await client.disconnect();
+      app.runtime = healthy;
+      await reconcileConnections(healthy, silentLog, new Date(Date.now() + 2 * 60 * 60_000));
+
+      for (const group of groups) {
+        expect(app.recorder.callsTo("groups", group, ":send").map((call) => call.body)).toEqual([
+          expect.objectContaining({ type: "presence", user: userId, state: "offline" }),
+        ]);
+        expect(await app.tableRows.partition(Keys.presenceOfGroup(app.hub, group))).toEqual([]);
+      }
       expect(await rowsOf(client.connectionId, userId, groups)).toEqual([]);
     },
   );

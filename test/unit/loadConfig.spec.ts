@@ -91,6 +91,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("When SWITCHBOARD_PRESENCE_GROUPS is unset, then no group announces presence; when set, its patterns are read, without {userId}", () => {
+    expect(loadConfig(base).presenceGroups).toEqual([]);
+    const config = loadConfig({ ...base, SWITCHBOARD_PRESENCE_GROUPS: " lobby , room-* " });
+    expect(config.presenceGroups.map((pattern) => pattern.source)).toEqual(["lobby", "room-*"]);
+    expect(problems({ ...base, SWITCHBOARD_PRESENCE_GROUPS: "inbox-{userId}" }).join()).toMatch(
+      /SWITCHBOARD_PRESENCE_GROUPS may not hold \{userId\}/,
+    );
+  });
+
   it("When the retired SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP is set, then start-up warns that it is no longer read", () => {
     const config = loadConfig({ ...base, SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP: "false" });
     expect(config.retiredSettings).toEqual(["SWITCHBOARD_SEND_REQUIRES_MEMBERSHIP"]);

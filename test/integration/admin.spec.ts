@@ -476,3 +476,60 @@ describe("admin API", () => {
     });
   });
 });
+
+describe("admin API and presence", () => {
+  const app = new TestApp();
+  beforeAll(
+    async () =>
+      await app.start({ WEBSITE_AUTH_ENABLED: "True", SWITCHBOARD_PRESENCE_GROUPS: "room-*" }),
+  );
+  afterAll(async () => await app.stop());
+  beforeEach(() => {
+    app.recorder.clear();
+  });
+
+  const notices = (group: string) =>
+    app.recorder
+      .callsTo("groups", group, ":send")
+      .map((call) => call.body as { type: string; user: string; state: string })
+      .filter((body) => body.type === "presence")
+      .map(({ user, state }) => [user, state]);
+
+  it("When an admin adds a user's two connections to a presence group and removes them, then the group hears one online and one offline", async () => {
+    const userId = uniqueId("u");
+    await app.client({ userId });
+    await app.client({ userId });
+    const group = uniqueId("room");
+    expect(
+      (await app.call(admin, adminRequest("PUT", `groups/${group}/users/${userId}`))).status,
+    ).toBe(200);
+    expect(notices(group)).toEqual([[userId, "online"]]);
+    expect((await app.call(admin, adminRequest("GET", `groups/${group}`))).text).toContain(
+      `"connections":2`,
+    );
+
+    expect(
+      (await app.call(admin, adminRequest("DELETE", `groups/${group}/users/${userId}`))).status,
+    ).toBe(204);
+    expect(notices(group)).toEqual([
+      [userId, "online"],
+      [userId, "offline"],
+    ]);
+    expect(await app.tableRows.groupMembers(group)).toEqual([]);
+  });
+
+  it("When an admin removes a connection from every group, then each presence group it was the user's last connection in hears offline", async () => {
+    const client = await app.client({ roles: ["webpubsub.joinLeaveGroup"] });
+    const [a, b] = [uniqueId("room"), uniqueId("room")];
+    for (const group of [a, b]) {
+      expect((await client.say({ type: "join", group })).json()).toMatchObject({ ok: true });
+    }
+    app.recorder.clear();
+    expect(
+      (await app.call(admin, adminRequest("DELETE", `connections/${client.connectionId}/groups`)))
+        .status,
+    ).toBe(204);
+    expect(notices(a)).toEqual([[client.userId, "offline"]]);
+    expect(notices(b)).toEqual([[client.userId, "offline"]]);
+  });
+});

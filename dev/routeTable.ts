@@ -30,8 +30,8 @@ export interface TimerJob {
 
 /**
  * Turns captured registrations into routes (under the `api/` prefix, as host.json sets it) and
- * timer jobs. `{name}` and `{name?}` route parameters match one path segment. With `proxy`, HTTP
- * routes are served through the worker's HTTP proxy.
+ * timer jobs. `{name}` and `{name?}` route parameters match one path segment, `{*name}` the rest
+ * of the path. With `proxy`, HTTP routes are served through the worker's HTTP proxy.
  */
 export function toRouteTable(
   registry: CoreRegistry,
@@ -73,9 +73,11 @@ function toPattern(route: string): RegExp {
   const source = route
     .split("/")
     .map((segment) => {
-      const param = /^\{(\w+)(\?)?(?::[^}]*)?\}$/.exec(segment);
+      const param = /^\{(\*)?(\w+)(\?)?(?::[^}]*)?\}$/.exec(segment);
       if (!param) return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
-      return param[2] ? `(?:/(?<${param[1]}>[^/]+))?` : `/(?<${param[1]}>[^/]+)`;
+      // `{*name}`: the rest of the path, slashes included (the last segment of a route only).
+      if (param[1] === "*") return `(?:/(?<${param[2]}>.*))?`;
+      return param[3] ? `(?:/(?<${param[2]}>[^/]+))?` : `/(?<${param[2]}>[^/]+)`;
     })
     .join("");
   return new RegExp(`^${source}/?$`, "i");

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { startEmulator } from "../emulator/index.js";
+import { DEFAULT_ADMIN_ROLE } from "../shared/config/loadConfig.js";
 import { startFunctionsHost } from "./functionsHost.js";
 import { importBuiltFunctions, repositoryRoot as root } from "./importBuiltFunctions.js";
 import { loadApp } from "./loadApp.js";
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
       AzureWebJobsStorage: azurite.connectionString,
       SWITCHBOARD_STORAGE_CONNECTION_STRING: azurite.connectionString,
       SWITCHBOARD_DEV_ALLOW_QUERY_USER_ID: "true",
+      // The host listens on 127.0.0.1 only: principal headers can come from this machine alone.
+      SWITCHBOARD_TRUST_PRINCIPAL_HEADERS: "true",
       SWITCHBOARD_DEMO_PAGE: "true",
     });
     const app = await loadApp(
@@ -87,6 +90,8 @@ Switchboard is running on this machine:
   Function app             ${host.url}/api
   Chat page                ${host.url}/api/chat   <- open it in two browser tabs
   Groups anyone may join   ${joinGroups}   (SWITCHBOARD_JOIN_GROUPS)
+
+${adminHelp(`${host.url}/api`, settings.SWITCHBOARD_ADMIN_ROLE?.trim() || DEFAULT_ADMIN_ROLE)}
 
 Ctrl-C stops everything.`);
   } catch (error) {
@@ -114,3 +119,18 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });
+
+/**
+ * How to call the admin API from a shell: the principal headers App Service Authentication
+ * would set for a caller holding the admin role (trusted here, as the host is local only).
+ */
+function adminHelp(base: string, role: string): string {
+  const principal = Buffer.from(
+    JSON.stringify({ auth_typ: "aad", role_typ: "roles", claims: [{ typ: "roles", val: role }] }),
+  ).toString("base64");
+  return `Admin API (role ${role}; requests.http has every route), e.g. an announcement to lobby:
+  curl -i -X POST "${base}/admin/groups/lobby/send" \\
+    -H "x-ms-client-principal-id: local-admin" -H "x-ms-client-principal-name: local-admin" \\
+    -H "x-ms-client-principal-idp: aad" -H "x-ms-client-principal: ${principal}" \\
+    -H "Content-Type: text/plain" --data "Back in five minutes"`;
+}

@@ -8,7 +8,12 @@ import { startupWarnings } from "../../shared/config/startupWarnings.js";
 import { DependencyError, HttpError, toError } from "../../shared/errors.js";
 import type { Log } from "../../shared/log/log.js";
 import { getRuntime, type Runtime } from "../../shared/runtime.js";
-import { textResponse } from "../../shared/protocol/eventResponse.js";
+import {
+  jsonResponse,
+  textResponse,
+  type EventResponse,
+} from "../../shared/protocol/eventResponse.js";
+import { AdminError } from "../../shared/admin/adminError.js";
 import { contextLog } from "./contextLog.js";
 import { toHttpResponse } from "./toHttpResponse.js";
 
@@ -22,11 +27,17 @@ export type CoreHandler = (
 let warned: Runtime | undefined;
 
 /**
+ * How a function answers its errors: as text, or (the admin API) as
+ * `{"error":{"code","message"}}`, a dependency's failure then as 503 `unavailable`.
+ */
+export type ErrorStyle = "text" | "json";
+
+/**
  * The one error boundary of every function: an HttpError is answered with its status and
  * reason; anything else is logged with the invocation id and answered with an opaque 500
  * (which makes the service retry where it retries).
  */
-export function withErrorBoundary(handler: CoreHandler): HttpHandler {
+export function withErrorBoundary(handler: CoreHandler, style: ErrorStyle = "text"): HttpHandler {
   return async (request, context) => {
     const log = contextLog(context);
     try {
@@ -39,7 +50,7 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
     } catch (thrown) {
       if (thrown instanceof HttpError) {
         log.info("request refused", { status: thrown.status, reason: thrown.message });
-        return toHttpResponse(textResponse(thrown.status, thrown.message));
+        return toHttpResponse(refusal(thrown, style));
       }
       const error = toError(thrown);
       log.error(
@@ -49,7 +60,40 @@ export function withErrorBoundary(handler: CoreHandler): HttpHandler {
           : { error: error.name },
         error,
       );
-      return toHttpResponse(textResponse(500, "internal error"));
+      return toHttpResponse(failure(error, style));
     }
   };
 }
+
+function refusal(error: HttpError, style: ErrorStyle): EventResponse {
+  if (style === "text") return textResponse(error.status, error.message);
+  const code = error instanceof AdminError ? error.code : STATUS_CODES[error.status];
+  const headers = error instanceof AdminError ? { ...error.headers } : {};
+  return jsonResponse(error.status, { error: { code, message: error.message } }, headers);
+}
+
+function failure(error: Error, style: ErrorStyle): EventResponse {
+  if (style === "text") return textResponse(500, "internal error");
+  if (error instanceof DependencyError) {
+    const seconds =
+      error.retryAfterMs === undefined ? undefined : Math.ceil(error.retryAfterMs / 1000);
+    return jsonResponse(
+      503,
+      { error: { code: "unavailable", message: `${error.message}; try again` } },
+      seconds === undefined ? {} : { "Retry-After": String(seconds) },
+    );
+  }
+  return jsonResponse(500, { error: { code: "internal", message: "internal error" } });
+}
+
+/** The code of a refusal raised outside the admin API's own errors (a body limit, say). */
+const STATUS_CODES: Readonly<Record<HttpError["status"], string>> = {
+  400: "bad_request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};

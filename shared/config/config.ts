@@ -62,6 +62,10 @@ export interface Config {
   };
   /** Serve the demo chat page at /api/chat. */
   readonly demoPage: boolean;
+  readonly admin: {
+    /** The app role a caller of the admin API must hold. */
+    readonly role: string;
+  };
   readonly messages: {
     readonly maxBytes: number;
     /** 0 means no limit. */

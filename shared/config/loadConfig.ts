@@ -15,6 +15,8 @@ import { readStorage } from "./readStorage.js";
 const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 const TABLE_PATTERN = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const MAX_FRAME_BYTES = 1024 * 1024;
+/** The app role the admin API asks of its callers unless `SWITCHBOARD_ADMIN_ROLE` names another. */
+export const DEFAULT_ADMIN_ROLE = "Switchboard.Admin";
 
 /**
  * Validates every setting once and returns a frozen configuration, or throws one `ConfigError`
@@ -69,6 +71,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerUser: read.integer(S.maxConnectionsPerUser, 0, 0, 1000),
     },
     demoPage: read.boolean(S.demoPage, false),
+    admin: { role: read.text(S.adminRole) ?? DEFAULT_ADMIN_ROLE },
     messages: {
       maxBytes: read.integer(S.maxMessageBytes, 64 * 1024, 1, MAX_FRAME_BYTES),
       perMinute: read.integer(S.messagesPerMinute, 600, 0, 1_000_000),

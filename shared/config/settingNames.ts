@@ -35,6 +35,7 @@ export const SettingNames = {
   eventTimeoutMs: "SWITCHBOARD_EVENT_TIMEOUT_MS",
   messagesPerMinute: "SWITCHBOARD_MESSAGES_PER_MINUTE",
   demoPage: "SWITCHBOARD_DEMO_PAGE",
+  adminRole: "SWITCHBOARD_ADMIN_ROLE",
 } as const;
 
 /**

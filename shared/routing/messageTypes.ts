@@ -46,6 +46,8 @@ export interface Envelope {
   readonly group?: string;
   readonly user?: string;
   readonly data: unknown;
+  /** `base64`: `data` is binary, as an admin sent it with `application/octet-stream`. */
+  readonly encoding?: "base64";
   readonly at: string;
 }
 

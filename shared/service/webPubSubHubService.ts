@@ -11,7 +11,14 @@ import {
   WEB_PUBSUB_KEY_POLICY,
   webPubSubKeyPolicy,
 } from "../sdkPipeline.js";
-import type { ClientAccess, ClientAccessRequest, HubService } from "./hubService.js";
+import type {
+  ClientAccess,
+  ClientAccessRequest,
+  CloseOptions,
+  Exclusions,
+  HubService,
+  Permission,
+} from "./hubService.js";
 
 /**
  * HubService over `@azure/web-pubsub`. The SDK (and, with Entra ID, `@azure/identity`) is loaded
@@ -36,15 +43,34 @@ export class WebPubSubHubService implements HubService {
     return bound;
   }
 
-  async sendToGroup(group: string, message: object): Promise<void> {
+  async sendToAll(message: object, options: Exclusions = {}): Promise<void> {
     await this.call(async (sdk, abortSignal) => {
-      await sdk.group(group).sendToAll(message, { abortSignal });
+      await sdk.sendToAll(message, { abortSignal, ...sendExclusions(options) });
     });
   }
 
-  async sendToUser(userId: string, message: object): Promise<void> {
+  async sendToGroup(group: string, message: object, options: Exclusions = {}): Promise<void> {
     await this.call(async (sdk, abortSignal) => {
-      await sdk.sendToUser(userId, message, { abortSignal });
+      await sdk.group(group).sendToAll(message, { abortSignal, ...sendExclusions(options) });
+    });
+  }
+
+  async sendToUser(
+    userId: string,
+    message: object,
+    options: Pick<Exclusions, "filter"> = {},
+  ): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.sendToUser(userId, message, {
+        abortSignal,
+        ...(options.filter === undefined ? {} : { filter: options.filter }),
+      });
+    });
+  }
+
+  async sendToConnection(connectionId: string, message: object): Promise<boolean> {
+    return await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.sendToConnection(connectionId, message, { abortSignal });
     });
   }
 
@@ -71,6 +97,97 @@ export class WebPubSubHubService implements HubService {
     }
   }
 
+  async removeUserFromGroup(group: string, userId: string): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.group(group).removeUser(userId, { abortSignal });
+    });
+  }
+
+  async removeUserFromAllGroups(userId: string): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.removeUserFromAllGroups(userId, { abortSignal });
+    });
+  }
+
+  async removeConnectionFromAllGroups(connectionId: string): Promise<void> {
+    await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.removeConnectionFromAllGroups(connectionId, { abortSignal });
+    });
+  }
+
+  // The SDK passes `excluded` on to the REST call (`?excluded=`) though its close options do
+  // not declare it.
+  async closeAll(options: CloseOptions): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.closeAllConnections({ abortSignal, ...closeOptions(options) });
+    });
+  }
+
+  async closeUser(userId: string, options: CloseOptions): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.closeUserConnections(userId, { abortSignal, ...closeOptions(options) });
+    });
+  }
+
+  async closeGroup(group: string, options: CloseOptions): Promise<void> {
+    await this.call(async (sdk, abortSignal) => {
+      await sdk.group(group).closeAllConnections({ abortSignal, ...closeOptions(options) });
+    });
+  }
+
+  async closeConnection(connectionId: string, reason: string | undefined): Promise<boolean> {
+    return await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.closeConnection(connectionId, {
+        abortSignal,
+        ...(reason === undefined ? {} : { reason }),
+      });
+    });
+  }
+
+  async grantPermission(
+    connectionId: string,
+    permission: Permission,
+    group?: string,
+  ): Promise<boolean> {
+    return await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.grantPermission(connectionId, permission, {
+        abortSignal,
+        ...(group === undefined ? {} : { targetName: group }),
+      });
+    });
+  }
+
+  async revokePermission(connectionId: string, permission: Permission, group?: string) {
+    await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.revokePermission(connectionId, permission, {
+        abortSignal,
+        ...(group === undefined ? {} : { targetName: group }),
+      });
+    });
+  }
+
+  async hasPermission(connectionId: string, permission: Permission, group?: string) {
+    return await this.call(
+      async (sdk, abortSignal) =>
+        await sdk.hasPermission(connectionId, permission, {
+          abortSignal,
+          ...(group === undefined ? {} : { targetName: group }),
+        }),
+    );
+  }
+
+  async userExists(userId: string): Promise<boolean> {
+    return await this.call(
+      async (sdk, abortSignal) => await sdk.userExists(userId, { abortSignal }),
+    );
+  }
+
+  async groupExists(group: string): Promise<boolean> {
+    return await this.call(
+      async (sdk, abortSignal) => await sdk.groupExists(group, { abortSignal }),
+    );
+  }
+
   async connectionExists(connectionId: string): Promise<boolean> {
     return await this.call(
       async (sdk, abortSignal) => await sdk.connectionExists(connectionId, { abortSignal }),
@@ -91,6 +208,19 @@ export class WebPubSubHubService implements HubService {
         }),
     );
     return { url: token.url, expiresAt };
+  }
+
+  /** A call naming a connection: false when the service no longer has it (404). */
+  private async unlessGone(
+    operation: (sdk: WebPubSubServiceClient, abortSignal: AbortSignal) => Promise<void>,
+  ): Promise<boolean> {
+    try {
+      await this.call(operation, "names a connection");
+      return true;
+    } catch (error) {
+      if (error instanceof ServiceRefusal && error.status === 404) return false;
+      throw error;
+    }
   }
 
   /**
@@ -190,4 +320,22 @@ function retryAfter(error: unknown): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function sendExclusions(options: Exclusions): { excludedConnections?: string[]; filter?: string } {
+  return {
+    ...(options.excluded === undefined || options.excluded.length === 0
+      ? {}
+      : { excludedConnections: [...options.excluded] }),
+    ...(options.filter === undefined ? {} : { filter: options.filter }),
+  };
+}
+
+function closeOptions(options: CloseOptions): { reason?: string } {
+  return {
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(options.excluded === undefined || options.excluded.length === 0
+      ? {}
+      : { excluded: [...options.excluded] }),
+  };
 }

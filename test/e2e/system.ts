@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { TableClient } from "@azure/data-tables";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { WebPubSubClient, type WebPubSubClientOptions } from "@azure/web-pubsub-client";
 import { inject } from "vitest";
 import { startFunctionsHost, type RunningHost } from "../../dev/functionsHost.js";
 import { loadApp } from "../../dev/loadApp.js";
@@ -155,6 +155,24 @@ export class System {
     setRuntime(undefined);
   }
 
+  /** Calls the admin API as App Service Authentication presents a caller with the admin role. */
+  async admin(method: string, path: string): Promise<Response> {
+    const principal = {
+      auth_typ: "aad",
+      role_typ: "roles",
+      claims: [{ typ: "roles", val: "Switchboard.Admin" }],
+    };
+    return await fetch(`${this.host.url}/api/admin/${path}`, {
+      method,
+      headers: {
+        "x-ms-client-principal": Buffer.from(JSON.stringify(principal)).toString("base64"),
+        "x-ms-client-principal-id": "e2e-operator",
+        "x-ms-client-principal-name": "e2e-operator",
+        "x-ms-client-principal-idp": "aad",
+      },
+    });
+  }
+
   /** Negotiates as App Service authentication would present the signed-in user. */
   async negotiate(userId: string): Promise<string> {
     const principal = Buffer.from(JSON.stringify({ auth_typ: "aad", claims: [] })).toString(
@@ -177,13 +195,20 @@ export class System {
    * inbox. Its URL comes from the app's negotiate, or, with `roles`, from a token the service
    * issues with those `role` claims.
    */
-  async client(userId: string, roles?: string[]): Promise<TestClient> {
-    const client = new WebPubSubClient({
-      getClientAccessUrl: async () =>
-        roles === undefined
-          ? await this.negotiate(userId)
-          : (await this.service.getClientAccessToken({ userId, roles })).url,
-    });
+  async client(
+    userId: string,
+    roles?: string[],
+    options: WebPubSubClientOptions = {},
+  ): Promise<TestClient> {
+    const client = new WebPubSubClient(
+      {
+        getClientAccessUrl: async () =>
+          roles === undefined
+            ? await this.negotiate(userId)
+            : (await this.service.getClientAccessToken({ userId, roles })).url,
+      },
+      options,
+    );
     this.clients.push(client);
     const inbox = new Inbox(client);
     // The `connected` event may come after start() resolves (it does over wss).

@@ -184,6 +184,14 @@ const handler = new WebPubSubEventHandler(BENCH_HUB, {
         groups: "[]",
         connectedAt: new Date(),
       })
+      // As Switchboard does: the user's index row, which the admin API lists.
+      .then(
+        async () =>
+          await table.upsertEntity(
+            { partitionKey: `i.${userId ?? ""}`, rowKey: connectionId, userId, connectionId },
+            "Replace",
+          ),
+      )
       .then(
         () => res.success(),
         () => res.fail(500),

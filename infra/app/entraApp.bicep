@@ -8,10 +8,27 @@ param displayName string
 param appHostName string
 param identityPrincipalId string
 
+@description('SWITCHBOARD_ADMIN_ROLE: the app role a caller of the admin API must hold.')
+param adminRole string = 'Switchboard.Admin'
+
 resource application 'Microsoft.Graph/applications@v1.0' = {
   uniqueName: uniqueName
   displayName: displayName
   signInAudience: 'AzureADMyOrg'
+  // Assign it to operators (users) or to services (applications) that call api/admin/.
+  appRoles: [
+    {
+      id: guid(uniqueName, adminRole)
+      value: adminRole
+      displayName: 'Switchboard administrator'
+      description: 'Calls the admin API: sends, group changes, closes and permissions on the hub.'
+      allowedMemberTypes: [
+        'User'
+        'Application'
+      ]
+      isEnabled: true
+    }
+  ]
   web: {
     redirectUris: [
       'https://${appHostName}/.auth/login/aad/callback'

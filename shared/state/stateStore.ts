@@ -139,9 +139,9 @@ export interface StateStore {
     userId: string | undefined,
   ): Promise<PresenceChange[]>;
   /**
-   * The user's connections as its index lists them (at most `limit`): rows are written by
-   * `connect` and removed by `disconnected` (or the reconciler), so they are the live ones, but
-   * for what a half-applied disconnect left until the reconciler's sweep removes it.
+   * The user's live connections (of at most `limit` its index lists): index rows are written by
+   * `connect` and removed with the purge of the connection's marker or by the reconciler's
+   * sweep, so each listed connection's row is read for its state (one read each).
    */
   listUserConnections(hub: string, userId: string, limit: number): Promise<string[]>;
   /** The groups the connection is a member of (not those it left). */

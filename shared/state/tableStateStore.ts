@@ -218,12 +218,10 @@ export class TableStateStore implements StateStore {
     const existing = await this.readConnection(hub, connectionId);
     const owner = existing?.userId ?? userId;
     // The group rows first: they are what a send and `members` read, so once they are gone no
-    // event of this connection reaches a group, even if the rest of this fails. The user's
-    // index row with them, as what an admin reads.
-    const [groups] = await Promise.all([
-      this.revokeGroupRows(hub, connectionId),
-      owner === undefined ? undefined : this.deleteUserConnection(hub, owner, connectionId),
-    ]);
+    // event of this connection reaches a group, even if the rest of this fails. The user's index
+    // row stays until the purge of the marker: a listing of the user's connections reads each
+    // one's state, so the disconnect costs no round trip for it.
+    const groups = await this.revokeGroupRows(hub, connectionId);
     const marker: Partial<ConnectionEntity> & { partitionKey: string; rowKey: string } = {
       ...Keys.connection(hub, connectionId),
       state: "gone",
@@ -236,9 +234,9 @@ export class TableStateStore implements StateStore {
       await this.releaseSlot(hub, owner, existing.slot, connectionId);
     }
     // The index rows, in one transaction (they share the connection's partition). A join that
-    // writes its rows after the marker sees it and takes them back itself; one that wrote them
-    // between the listing and the marker leaves them to the purge of this marker and to the
-    // reconciler's sweep, which remove every row of a connection that is not live.
+    // writes its rows after the listing is refused by the service (the connection has closed)
+    // and takes them back itself; what that misses is left to the purge of this marker and to
+    // the reconciler's sweep, which remove every row of a connection that is not live.
     await this.table.deleteMany(
       Keys.groupsOfConnection(hub, connectionId),
       groups.map((group) => Keys.connectionGroup(hub, connectionId, group).rowKey),
@@ -260,7 +258,14 @@ export class TableStateStore implements StateStore {
       odata`PartitionKey eq ${Keys.connectionsOfUser(hub, userId)}`,
       { select: ["connectionId"], limit },
     );
-    return rows.map((row) => row.connectionId);
+    // A disconnect leaves its index row to the purge: only connections still live count.
+    const live = await Promise.all(
+      rows.map(async ({ connectionId }) => {
+        const row = await this.readConnection(hub, connectionId);
+        return row?.state === "live" && row.userId === userId ? connectionId : undefined;
+      }),
+    );
+    return live.filter((connectionId) => connectionId !== undefined);
   }
 
   async getConnectionGroups(hub: string, connectionId: string): Promise<string[]> {

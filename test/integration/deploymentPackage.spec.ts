@@ -95,6 +95,7 @@ describe("npm run package", () => {
 
   it("When the package is loaded outside the repository, then it registers every function the source does", () => {
     expect(registry.functions.map((entry) => entry.metadata.name).sort()).toEqual([
+      "admin",
       "chat",
       "events",
       "negotiate",

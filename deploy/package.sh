@@ -4,9 +4,9 @@
 #                    it imports, and chunks/ that the entries share or load on first use
 #   host.json
 #   package.json     the app's name, version, module type, entry glob and Node version only
-# No node_modules: esbuild has bundled the production dependencies, so a cold start reads a few
-# files instead of resolving hundreds of modules. `@azure/functions-core` stays outside: the
-# Functions worker provides it.
+# No node_modules: esbuild has bundled the production dependencies (deploy/bundle.js), so a
+# cold start reads a few files instead of resolving hundreds of modules. `@azure/functions-core`
+# stays outside: the Functions worker provides it.
 # azure.yaml deploys this folder; `func azure functionapp publish` is run inside it.
 # Needs the project installed (`npm ci`): esbuild and the dependencies come from there.
 set -euo pipefail
@@ -30,13 +30,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$root"
 
-# ES modules that bundle CommonJS packages need `require` for the Node built-ins those load.
-banner='import { createRequire as __switchboardRequire } from "node:module"; const require = __switchboardRequire(import.meta.url);'
-npx --no-install esbuild functions/*.ts \
-  --bundle --splitting --format=esm --platform=node --target=node20 \
-  --outdir="$out/dist/functions" --entry-names='[name]' --chunk-names='chunks/[name]-[hash]' \
-  --external:@azure/functions-core --sourcemap --legal-comments=eof \
-  --banner:js="$banner" --log-level=warning
+node deploy/bundle.js "$out"
 cp host.json "$out/"
 
 node --input-type=module - "$out" <<'JS'

@@ -13,7 +13,7 @@
  *   (mangling them measured no faster): stack traces still name each function, and the source
  *   maps next to the chunks give the lines (`--enable-source-maps`).
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -27,26 +27,17 @@ if (out === undefined) throw new Error("usage: node deploy/bundle.js <package fo
 const banner =
   'import { createRequire as __switchboardRequire } from "node:module"; const require = __switchboardRequire(import.meta.url);';
 
-/** `import { z } from "zod"`, which esbuild can only bundle as the whole of zod. */
-const ZOD_NAMED_IMPORT = /^import\s*\{\s*z\s*\}\s*from\s*(["'])zod\1;?$/gm;
 /** zod's messages in languages other than English, only bundled when all of zod is. */
 const ZOD_LOCALE = /node_modules\/zod\/v4\/locales\/(?!en\.js$|index\.js$)/;
 
 /**
- * Reads the app's own `import { z } from "zod"` as `import * as z from "zod"` (the same
- * bindings, since zod's `z` is the namespace of its exports), so only what the app uses is
- * bundled. Warns when zod's locales still end up in the bundle: another form of import.
+ * Fails the build when zod's other locales end up in the bundle: an `import { z } from "zod"`
+ * somewhere, which esbuild can only bundle as the whole of zod.
  * @type {esbuild.Plugin}
  */
-const zodNamespaceImport = {
-  name: "zod-namespace-import",
+const zodAsNamespace = {
+  name: "zod-as-namespace",
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (args.path.split(path.sep).includes("node_modules")) return undefined;
-      const source = await readFile(args.path, "utf8");
-      const rewritten = source.replace(ZOD_NAMED_IMPORT, 'import * as z from "zod";');
-      return rewritten === source ? undefined : { contents: rewritten, loader: "ts" };
-    });
     build.onEnd((result) => {
       const bundled = Object.values(result.metafile?.outputs ?? {}).flatMap((output) =>
         Object.entries(output.inputs)
@@ -54,10 +45,15 @@ const zodNamespaceImport = {
           .map(([file]) => file),
       );
       if (bundled.some((file) => ZOD_LOCALE.test(file))) {
-        process.stderr.write(
-          'bundle: all of zod is bundled, and the first request parses it; import it as `import * as z from "zod"`\n',
-        );
+        return {
+          errors: [
+            {
+              text: 'all of zod is bundled, and the first request would parse it: import it as `import * as z from "zod"`',
+            },
+          ],
+        };
       }
+      return undefined;
     });
   },
 };
@@ -87,5 +83,5 @@ await esbuild.build({
   banner: { js: banner },
   metafile: true,
   logLevel: "warning",
-  plugins: [zodNamespaceImport],
+  plugins: [zodAsNamespace],
 });

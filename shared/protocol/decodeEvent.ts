@@ -3,7 +3,7 @@ import type {
   ConnectRequest,
   UserEventRequest,
 } from "@azure/web-pubsub-express";
-import { z } from "zod";
+import * as z from "zod";
 import { HttpError } from "../errors.js";
 import { decodeConnectionState } from "./decodeConnectionState.js";
 import type { EventAttributes } from "./readEventAttributes.js";

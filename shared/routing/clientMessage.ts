@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AckErrorCode, MessageId } from "./messageTypes.js";
 
 /** Deepest nesting accepted in a message; deeper data could exhaust the stack when re-serialised. */

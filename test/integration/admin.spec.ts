@@ -1,6 +1,7 @@
 import { HttpRequest } from "@azure/functions";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { admin } from "../../functions/admin.js";
+import { ADMIN_ROUTES } from "../../shared/admin/adminRoutes.js";
 import { Keys } from "../../shared/state/keys.js";
 import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
@@ -49,6 +50,10 @@ describe("admin API", () => {
   beforeEach(() => {
     app.recorder.clear();
   });
+  // Every REST call an action made carried a token the stand-in accepted (signature, audience).
+  afterEach(() => {
+    expect(app.recorder.rejected).toEqual([]);
+  });
 
   const call = async (request: HttpRequest) => {
     const response = await app.call(admin, request);
@@ -77,6 +82,22 @@ describe("admin API", () => {
       });
       expect(app.recorder.calls).toEqual([]);
     });
+
+    /** Each route's path with its names filled in. */
+    const routes = ADMIN_ROUTES.map(({ method, path }) => ({
+      method,
+      path: path.replace(/\{(\w+)\}/g, (_, name: string) => `${name}-1`),
+    }));
+
+    it.each(routes)(
+      "When $method admin/$path comes without a principal or without the role, then it is answered 401 or 403 and nothing is called",
+      async ({ method, path }) => {
+        expect((await call(adminRequest(method, path, { caller: undefined }))).status).toBe(401);
+        const viewer = { id: "viewer", roles: ["Reader"] };
+        expect((await call(adminRequest(method, path, { caller: viewer }))).status).toBe(403);
+        expect(app.recorder.calls).toEqual([]);
+      },
+    );
 
     it("When the role comes as a 'roles' claim, then the caller is admitted", async () => {
       const caller = { id: "app-1", roles: ["Switchboard.Admin"], claimType: "roles" };

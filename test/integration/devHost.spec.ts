@@ -45,6 +45,19 @@ describe("the local host's building blocks", () => {
     expect(timers).toEqual([expect.objectContaining({ name: "tick", schedule: "0 */5 * * * *" })]);
   });
 
+  it("When a route ends in a catch-all parameter, then it matches the rest of the path, slashes and all", () => {
+    const { routes } = toRouteTable({
+      functions: [registration("admin", { type: "httpTrigger", route: "admin/{*path}" })],
+      hooks: [],
+    });
+    const [admin] = routes;
+    expect(admin?.pattern.exec("/api/admin/groups/a%2Fb/send")?.groups).toEqual({
+      path: "groups/a%2Fb/send",
+    });
+    expect(admin?.pattern.test("/api/admin")).toBe(true);
+    expect(admin?.pattern.test("/api/administrator")).toBe(false);
+  });
+
   it("When host.json sets the route prefix, then routes use it", async () => {
     expect(await readRoutePrefix(process.cwd())).toBe("api");
     expect(await readRoutePrefix("/nonexistent-folder")).toBe("api");

@@ -16,6 +16,7 @@ export async function readLimitedBody(request: HttpRequest, maxBytes: number): P
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let finished = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -24,8 +25,11 @@ export async function readLimitedBody(request: HttpRequest, maxBytes: number): P
       if (total > maxBytes) throw tooLarge(maxBytes);
       chunks.push(value);
     }
+    finished = true;
   } finally {
-    reader.releaseLock();
+    // Only a stream left unread is released: releasing a reader always builds a TypeError (with
+    // its stack) for the reader's `closed` promise, which a finished stream has no use for.
+    if (!finished) reader.releaseLock();
   }
   return Buffer.concat(chunks, total);
 }

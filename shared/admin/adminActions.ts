@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { toError } from "../errors.js";
 import type { Log } from "../log/log.js";
 import { announcePresence } from "../presence/announcePresence.js";
 import type { Envelope } from "../routing/messageTypes.js";
 import type { Runtime } from "../runtime.js";
 import type { Permission } from "../service/hubService.js";
-import type { PresenceChange } from "../state/stateStore.js";
+import type { PresenceChange, StateStore } from "../state/stateStore.js";
 import { AdminError } from "./adminError.js";
 import { readAdminMessage } from "./adminMessage.js";
 import type { AdminRequest, AdminResponse } from "./adminRequest.js";
@@ -18,6 +19,11 @@ export const ADMIN_LIST_LIMIT = 1000;
 export interface AdminDeps extends Runtime {
   readonly log: Log;
   readonly caller: AdminCaller;
+  /**
+   * The store without the request's deadline, for undoing what a failed step wrote: a deadline
+   * that has passed must not stop the repair of what it interrupted.
+   */
+  readonly repairStore: StateStore;
 }
 
 type Params = Readonly<Record<string, string>>;
@@ -64,9 +70,7 @@ export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = {
     return { status: 200, body: { group, connectionId } };
   },
   removeConnectionFromGroup: async ({ group = "", connectionId = "" }, _, deps) => {
-    await announceAll(deps, [
-      await deps.store.deleteMembership(deps.config.hub, connectionId, group),
-    ]);
+    await announceAll(deps, [await removeFromGroup(group, connectionId, deps)]);
     await deps.service.removeFromGroup(group, connectionId);
     return { status: 204 };
   },
@@ -87,7 +91,7 @@ export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = {
     const connections = await deps.store.listUserConnections(hub, user, ADMIN_LIST_LIMIT);
     const changes = [];
     for (const connectionId of connections) {
-      changes.push(await deps.store.deleteMembership(hub, connectionId, group));
+      changes.push(await removeFromGroup(group, connectionId, deps));
     }
     await announceAll(deps, changes);
     await deps.service.removeUserFromGroup(group, user);
@@ -190,19 +194,35 @@ async function addToGroup(
     if (skipGone) return false;
     throw connectionNotFound();
   }
+  // A membership that was there before stays whatever happens; only rows this call wrote are
+  // taken back.
+  const existed = (await deps.store.getMembership(hub, group, connectionId)) !== undefined;
   const member = { userId: stored.userId, roles: stored.roles };
-  const stamp = { id: `admin:${randomUUID()}`, time: new Date().toISOString() };
   let change: PresenceChange | undefined;
+  const undo = async () => {
+    if (existed) return;
+    const undone = await deps.repairStore.deleteMembership(hub, connectionId, group);
+    // An `online` never announced and the `offline` of its undo cancel out.
+    if (!(change?.state === "online" && undone?.state === "offline")) {
+      await announceAll(deps, [undone]);
+    }
+  };
   let added: boolean;
   try {
-    change = await deps.store.addMembership(hub, connectionId, member, group, stamp);
+    change = await deps.store.addMembership(hub, connectionId, member, group, adminStamp());
     added = await deps.service.addToGroup(group, connectionId);
   } catch (thrown) {
-    await deps.store.deleteMembership(hub, connectionId, group).catch(() => undefined);
+    await undo().catch((failure: unknown) => {
+      deps.log.error(
+        "could not take back a failed admin add's rows; the reconciler's sweep removes them with the connection",
+        { group: group.slice(0, 128) },
+        toError(failure),
+      );
+    });
     throw thrown;
   }
   if (!added) {
-    await deps.store.deleteMembership(hub, connectionId, group);
+    await undo();
     if (skipGone) return false;
     throw connectionNotFound();
   }
@@ -210,12 +230,28 @@ async function addToGroup(
   return true;
 }
 
+/**
+ * Takes the connection out of the group in the store, leaving the index row as a tombstone of
+ * this removal (as a `leave` does), so a `join` the service re-delivers from before it is not
+ * applied again.
+ */
+async function removeFromGroup(
+  group: string,
+  connectionId: string,
+  deps: AdminDeps,
+): Promise<PresenceChange | undefined> {
+  return await deps.store.removeMembership(deps.config.hub, connectionId, group, adminStamp());
+}
+
+/** The stamp of an admin's membership change: ordered against client events by its time. */
+function adminStamp(): { id: string; time: string } {
+  return { id: `admin:${randomUUID()}`, time: new Date().toISOString() };
+}
+
 async function leaveAllGroups(connectionId: string, deps: AdminDeps): Promise<void> {
-  const { hub } = deps.config;
-  const groups = await deps.store.getConnectionGroups(hub, connectionId);
+  const groups = await deps.store.getConnectionGroups(deps.config.hub, connectionId);
   const changes = [];
-  for (const group of groups)
-    changes.push(await deps.store.deleteMembership(hub, connectionId, group));
+  for (const group of groups) changes.push(await removeFromGroup(group, connectionId, deps));
   await announceAll(deps, changes);
 }
 

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isDotSegment } from "../service/dotSegment.js";
 import type { AckErrorCode, MessageId } from "./messageTypes.js";
 
 /** Deepest nesting accepted in a message; deeper data could exhaust the stack when re-serialised. */
@@ -9,7 +10,8 @@ const name = z
   .string()
   .min(1)
   .max(1024)
-  .refine((value) => value.isWellFormed(), "must be well-formed Unicode");
+  .refine((value) => value.isWellFormed(), "must be well-formed Unicode")
+  .refine((value) => !isDotSegment(value), "must not be '.' or '..'");
 const id = z.union([z.string().max(128), z.number().int()]).optional();
 /** Group names as the service allows them: 1-1024 characters, not only white space. */
 const group = name.refine((value) => value.trim() !== "", "must not be only white space");

@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import { isAbort, withCallDeadline } from "../deadline.js";
 import { credentialFailure, DependencyError, ServiceRefusal, statusOf } from "../errors.js";
 import { lazyOnce } from "../lazyOnce.js";
+import { isDotSegment } from "./dotSegment.js";
 import {
   type Pipeline,
   replacePolicy,
@@ -50,6 +51,7 @@ export class WebPubSubHubService implements HubService {
   }
 
   async sendToGroup(group: string, message: object, options: Exclusions = {}): Promise<void> {
+    refuseDotSegments(group);
     await this.call(async (sdk, abortSignal) => {
       await sdk.group(group).sendToAll(message, { abortSignal, ...sendExclusions(options) });
     });
@@ -60,6 +62,7 @@ export class WebPubSubHubService implements HubService {
     message: object,
     options: Pick<Exclusions, "filter"> = {},
   ): Promise<void> {
+    refuseDotSegments(userId);
     await this.call(async (sdk, abortSignal) => {
       await sdk.sendToUser(userId, message, {
         abortSignal,
@@ -69,12 +72,14 @@ export class WebPubSubHubService implements HubService {
   }
 
   async sendToConnection(connectionId: string, message: object): Promise<boolean> {
+    refuseDotSegments(connectionId);
     return await this.unlessGone(async (sdk, abortSignal) => {
       await sdk.sendToConnection(connectionId, message, { abortSignal });
     });
   }
 
   async addToGroup(group: string, connectionId: string): Promise<boolean> {
+    refuseDotSegments(group, connectionId);
     try {
       await this.call(async (sdk, abortSignal) => {
         await sdk.group(group).addConnection(connectionId, { abortSignal });
@@ -87,6 +92,7 @@ export class WebPubSubHubService implements HubService {
   }
 
   async removeFromGroup(group: string, connectionId: string): Promise<void> {
+    refuseDotSegments(group, connectionId);
     try {
       await this.call(async (sdk, abortSignal) => {
         await sdk.group(group).removeConnection(connectionId, { abortSignal });
@@ -98,18 +104,21 @@ export class WebPubSubHubService implements HubService {
   }
 
   async removeUserFromGroup(group: string, userId: string): Promise<void> {
+    refuseDotSegments(group, userId);
     await this.call(async (sdk, abortSignal) => {
       await sdk.group(group).removeUser(userId, { abortSignal });
     });
   }
 
   async removeUserFromAllGroups(userId: string): Promise<void> {
+    refuseDotSegments(userId);
     await this.call(async (sdk, abortSignal) => {
       await sdk.removeUserFromAllGroups(userId, { abortSignal });
     });
   }
 
   async removeConnectionFromAllGroups(connectionId: string): Promise<void> {
+    refuseDotSegments(connectionId);
     await this.unlessGone(async (sdk, abortSignal) => {
       await sdk.removeConnectionFromAllGroups(connectionId, { abortSignal });
     });
@@ -124,18 +133,21 @@ export class WebPubSubHubService implements HubService {
   }
 
   async closeUser(userId: string, options: CloseOptions): Promise<void> {
+    refuseDotSegments(userId);
     await this.call(async (sdk, abortSignal) => {
       await sdk.closeUserConnections(userId, { abortSignal, ...closeOptions(options) });
     });
   }
 
   async closeGroup(group: string, options: CloseOptions): Promise<void> {
+    refuseDotSegments(group);
     await this.call(async (sdk, abortSignal) => {
       await sdk.group(group).closeAllConnections({ abortSignal, ...closeOptions(options) });
     });
   }
 
   async closeConnection(connectionId: string, reason: string | undefined): Promise<boolean> {
+    refuseDotSegments(connectionId);
     return await this.unlessGone(async (sdk, abortSignal) => {
       await sdk.closeConnection(connectionId, {
         abortSignal,
@@ -149,6 +161,7 @@ export class WebPubSubHubService implements HubService {
     permission: Permission,
     group?: string,
   ): Promise<boolean> {
+    refuseDotSegments(connectionId);
     return await this.unlessGone(async (sdk, abortSignal) => {
       await sdk.grantPermission(connectionId, permission, {
         abortSignal,
@@ -158,6 +171,7 @@ export class WebPubSubHubService implements HubService {
   }
 
   async revokePermission(connectionId: string, permission: Permission, group?: string) {
+    refuseDotSegments(connectionId);
     await this.unlessGone(async (sdk, abortSignal) => {
       await sdk.revokePermission(connectionId, permission, {
         abortSignal,
@@ -167,6 +181,7 @@ export class WebPubSubHubService implements HubService {
   }
 
   async hasPermission(connectionId: string, permission: Permission, group?: string) {
+    refuseDotSegments(connectionId);
     return await this.call(
       async (sdk, abortSignal) =>
         await sdk.hasPermission(connectionId, permission, {
@@ -177,18 +192,21 @@ export class WebPubSubHubService implements HubService {
   }
 
   async userExists(userId: string): Promise<boolean> {
+    refuseDotSegments(userId);
     return await this.call(
       async (sdk, abortSignal) => await sdk.userExists(userId, { abortSignal }),
     );
   }
 
   async groupExists(group: string): Promise<boolean> {
+    refuseDotSegments(group);
     return await this.call(
       async (sdk, abortSignal) => await sdk.groupExists(group, { abortSignal }),
     );
   }
 
   async connectionExists(connectionId: string): Promise<boolean> {
+    refuseDotSegments(connectionId);
     return await this.call(
       async (sdk, abortSignal) => await sdk.connectionExists(connectionId, { abortSignal }),
     );
@@ -338,4 +356,9 @@ function closeOptions(options: CloseOptions): { reason?: string } {
       ? {}
       : { excluded: [...options.excluded] }),
   };
+}
+
+/** Names that URL parsing would remove from the path are refused before any call is made. */
+function refuseDotSegments(...names: string[]): void {
+  if (names.some(isDotSegment)) throw new ServiceRefusal("bad_message", 400);
 }

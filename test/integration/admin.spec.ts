@@ -2,6 +2,7 @@ import { HttpRequest } from "@azure/functions";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { admin } from "../../functions/admin.js";
 import { ADMIN_ROUTES } from "../../shared/admin/adminRoutes.js";
+import { silentLog } from "../../shared/log/log.js";
 import { Keys } from "../../shared/state/keys.js";
 import { TestApp, uniqueId } from "../fixtures/testApp.js";
 
@@ -175,6 +176,73 @@ describe("admin API", () => {
       );
       expect(response.status).toBe(202);
       expect(app.recorder.calls.map((c) => c.segments)).toEqual([["groups", "a/b c%2F", ":send"]]);
+    });
+  });
+
+  describe("names and refusals", () => {
+    it("When a route's name is '..' (as a host passing the raw path would give it), then it is refused before anything is called", async () => {
+      const { handleAdmin } = await import("../../shared/admin/handleAdmin.js");
+      const request = {
+        method: "POST",
+        rawPath: "/groups/%2E%2E/close",
+        query: new URLSearchParams(),
+        contentType: undefined,
+        principal: {
+          id: "ops-1",
+          claims: { claims: [{ typ: "roles", val: "Switchboard.Admin" }] },
+        },
+        readBody: async () => await Promise.resolve(new Uint8Array(0)),
+      };
+      await expect(handleAdmin(request, app.runtime, silentLog)).rejects.toMatchObject({
+        status: 400,
+        code: "bad_request",
+      });
+      expect(app.recorder.calls).toEqual([]);
+    });
+
+    it("When the service refuses a name, then the admin API answers 400 bad_request, not a server failure", async () => {
+      app.recorder.refusedNames.add("refused-name");
+      try {
+        const response = await call(
+          adminRequest("POST", "groups/refused-name/send", {
+            body: "x",
+            contentType: "text/plain",
+          }),
+        );
+        expect(response.status).toBe(400);
+        expect(response.json()).toMatchObject({ error: { code: "bad_request" } });
+      } finally {
+        app.recorder.refusedNames.delete("refused-name");
+      }
+    });
+
+    it("When re-adding a connection to a group it is in fails at the service, then the membership it had stays", async () => {
+      const client = await app.client({ roles: ["webpubsub.joinLeaveGroup"] });
+      const group = uniqueId("g");
+      expect((await client.say({ type: "join", group })).json()).toMatchObject({ ok: true });
+      app.recorder.fault = { kind: "status", status: 503 };
+      try {
+        const response = await call(
+          adminRequest("PUT", `groups/${group}/connections/${client.connectionId}`),
+        );
+        expect(response.status).toBe(503);
+        expect(response.json()).toMatchObject({ error: { code: "unavailable" } });
+      } finally {
+        app.recorder.fault = undefined;
+      }
+      expect(await app.tableRows.groupMembers(group)).toEqual([client.connectionId]);
+    });
+
+    it("When an admin removes a connection from a group, then a re-delivered join from before is not applied again", async () => {
+      const client = await app.client({ roles: ["webpubsub.joinLeaveGroup"] });
+      const group = uniqueId("g");
+      const eventId = "41";
+      const join = { type: "join", group, id: "j" };
+      expect((await client.say(join, { eventId })).json()).toMatchObject({ ok: true });
+      const path = `groups/${group}/connections/${client.connectionId}`;
+      expect((await call(adminRequest("DELETE", path))).status).toBe(204);
+      expect((await client.say(join, { eventId })).json()).toMatchObject({ ok: true });
+      expect(await app.tableRows.groupMembers(group)).toEqual([]);
     });
   });
 

@@ -108,6 +108,24 @@ describe("message protocol", () => {
     });
   });
 
+  it.each([
+    ["a user named '..'", { type: "send", user: "..", data: "everyone?" }],
+    ["a group named '.'", { type: "send", group: ".", data: "everyone?" }],
+    ["a join of a group named '..'", { type: "join", group: ".." }],
+  ])(
+    "When a client addresses %s (a path segment URL parsing removes), then it is refused and nothing reaches the service",
+    async (_, message) => {
+      const mallory = await app.client({ roles: ["webpubsub.joinLeaveGroup"] });
+      const response = await mallory.say({ ...message, id: 9 });
+      expect(response.json()).toMatchObject({
+        id: 9,
+        ok: false,
+        error: { code: "bad_message", message: expect.stringMatching(/'\.' or '\.\.'/) },
+      });
+      expect(app.recorder.calls).toEqual([]);
+    },
+  );
+
   it("When a message sets 'from', then it is refused as forbidden", async () => {
     const eve = await client("eve");
     const response = await eve.say({ type: "send", user: "bob", from: "admin", data: "x", id: 4 });

@@ -83,6 +83,11 @@ async function serve(
   log: (line: string) => void,
 ): Promise<number> {
   try {
+    // Only this machine's names: a web page whose own name was rebound to 127.0.0.1 must not
+    // reach the app (and its trusted principal headers) through a visitor's browser.
+    if (!isLoopbackHost(req.headers.host)) {
+      return reply(res, 421, "this host answers only to localhost and loopback addresses");
+    }
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
     const method = (req.method ?? "GET").toUpperCase();
     const match = findRoute(routes, method, url.pathname);
@@ -208,4 +213,11 @@ function reply(res: ServerResponse, status: number, text: string): number {
   if (!res.headersSent) res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   res.end(text);
   return status;
+}
+
+/** `localhost`, `127.0.0.1` or `[::1]`, with any port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  return name === "localhost" || name === "127.0.0.1" || name === "[::1]";
 }

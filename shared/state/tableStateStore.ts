@@ -185,7 +185,8 @@ export class TableStateStore implements StateStore {
         },
         "Replace",
       );
-      presence = await Promise.all(
+      // Every group's writes end before the outcome is known, so an undo never runs beside them.
+      const settled = await Promise.allSettled(
         record.groups.map(
           async (group) =>
             await this.addMembership(hub, connectionId, member, group, {
@@ -193,6 +194,11 @@ export class TableStateStore implements StateStore {
               time: undefined,
             }),
         ),
+      );
+      const failed = settled.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+      presence = settled.map((result) =>
+        result.status === "fulfilled" ? result.value : undefined,
       );
     } catch (error) {
       // The connect fails, so the service will not connect the client: undo what was written

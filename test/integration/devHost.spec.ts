@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CoreRegistry } from "../../dev/coreApiShim.js";
@@ -87,6 +88,42 @@ describe("the local host's building blocks", () => {
     stops.push(async () => await host.close());
     await expect.poll(() => runs.length, { timeout: 5000 }).toBeGreaterThan(0);
     expect(runs[0]).toEqual({ isPastDue: false, functionName: "tick" });
+  });
+
+  it("When a request names a host other than this machine, then the host refuses it with 421 before any function runs", async () => {
+    let called = 0;
+    const { routes } = toRouteTable({
+      functions: [
+        {
+          ...registration("ping", { type: "httpTrigger", route: "ping", methods: ["get"] }),
+          handler: () => {
+            called++;
+            return { status: 204 };
+          },
+        },
+      ],
+      hooks: [],
+    });
+    const host = await startFunctionsHost({ port: 0, routes, log: () => undefined });
+    stops.push(async () => await host.close());
+    const status = async (hostHeader: string) =>
+      await new Promise<number | undefined>((resolve, reject) => {
+        const req = request(
+          { host: "127.0.0.1", port: host.port, path: "/api/ping", headers: { host: hostHeader } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    expect(await status("rebound.example.net")).toBe(421);
+    expect(await status(`127.0.0.1.nip.io:${host.port}`)).toBe(421);
+    expect(called).toBe(0);
+    expect(await status(`localhost:${host.port}`)).toBe(204);
+    expect(await status(`127.0.0.1:${host.port}`)).toBe(204);
+    expect(called).toBe(2);
   });
 
   it("When a port is taken, then the message names the port and what needs it", async () => {

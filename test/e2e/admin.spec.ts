@@ -53,4 +53,49 @@ describe("end to end: the admin API with Microsoft's client, the emulator and Az
     const members = await (await system.admin("GET", "groups/lobby")).json();
     expect(members).toMatchObject({ members: [{ user: "watcher", connections: 1 }] });
   });
+
+  it("When an admin adds a connection to a group, sends to it, checks a permission and looks it up, then the emulator does each and the client sees the effects", async () => {
+    const ivy = await system.client("ivy");
+    const group = "ops-room";
+    const path = `groups/${group}/connections/${encodeURIComponent(ivy.connectionId)}`;
+    expect((await system.admin("PUT", path)).status).toBe(200);
+
+    const sent = await system.admin("POST", `groups/${group}/send`, {
+      type: "application/json",
+      content: JSON.stringify({ notice: "drill at noon" }),
+    });
+    expect(sent.status).toBe(202);
+    const [envelope] = await ivy.inbox.envelopes(1);
+    expect(envelope).toMatchObject({
+      from: "admin:e2e-operator",
+      group,
+      data: { notice: "drill at noon" },
+    });
+
+    const permission = `connections/${encodeURIComponent(ivy.connectionId)}/permissions/sendToGroup?group=${group}`;
+    const granted = async () =>
+      ((await (await system.admin("GET", permission)).json()) as { granted: boolean }).granted;
+    expect(await granted()).toBe(false);
+    expect((await system.admin("PUT", permission)).status).toBe(200);
+    expect(await granted()).toBe(true);
+    expect((await system.admin("DELETE", permission)).status).toBe(204);
+    expect(await granted()).toBe(false);
+
+    expect(await (await system.admin("GET", "users/ivy")).json()).toEqual({
+      user: "ivy",
+      exists: true,
+      connections: [ivy.connectionId],
+    });
+    expect(
+      await (
+        await system.admin("GET", `connections/${encodeURIComponent(ivy.connectionId)}`)
+      ).json(),
+    ).toEqual({ connectionId: ivy.connectionId, exists: true, user: "ivy", groups: [group] });
+
+    expect((await system.admin("DELETE", path)).status).toBe(204);
+    expect(await (await system.admin("GET", `groups/${group}`)).json()).toMatchObject({
+      exists: false,
+      members: [],
+    });
+  });
 });

@@ -156,7 +156,11 @@ export class System {
   }
 
   /** Calls the admin API as App Service Authentication presents a caller with the admin role. */
-  async admin(method: string, path: string): Promise<Response> {
+  async admin(
+    method: string,
+    path: string,
+    body?: { readonly type: string; readonly content: string },
+  ): Promise<Response> {
     const principal = {
       auth_typ: "aad",
       role_typ: "roles",
@@ -169,7 +173,9 @@ export class System {
         "x-ms-client-principal-id": "e2e-operator",
         "x-ms-client-principal-name": "e2e-operator",
         "x-ms-client-principal-idp": "aad",
+        ...(body === undefined ? {} : { "content-type": body.type }),
       },
+      ...(body === undefined ? {} : { body: body.content }),
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { toError } from "../errors.js";
 import type { Log } from "../log/log.js";
-import { announcePresence } from "../presence/announcePresence.js";
+import { announceAll } from "../presence/announcePresence.js";
 import type { Envelope } from "../routing/messageTypes.js";
 import type { Runtime } from "../runtime.js";
 import type { Permission } from "../service/hubService.js";
@@ -70,7 +70,7 @@ export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = {
     return { status: 200, body: { group, connectionId } };
   },
   removeConnectionFromGroup: async ({ group = "", connectionId = "" }, _, deps) => {
-    await announceAll(deps, [await removeFromGroup(group, connectionId, deps)]);
+    await announceChanges(deps, [await removeFromGroup(group, connectionId, deps)]);
     await deps.service.removeFromGroup(group, connectionId);
     return { status: 204 };
   },
@@ -93,7 +93,7 @@ export const ADMIN_ACTIONS: Readonly<Record<AdminAction, Action>> = {
     for (const connectionId of connections) {
       changes.push(await removeFromGroup(group, connectionId, deps));
     }
-    await announceAll(deps, changes);
+    await announceChanges(deps, changes);
     await deps.service.removeUserFromGroup(group, user);
     return { status: 204 };
   },
@@ -204,7 +204,7 @@ async function addToGroup(
     const undone = await deps.repairStore.deleteMembership(hub, connectionId, group);
     // An `online` never announced and the `offline` of its undo cancel out.
     if (!(change?.state === "online" && undone?.state === "offline")) {
-      await announceAll(deps, [undone]);
+      await announceChanges(deps, [undone]);
     }
   };
   let added: boolean;
@@ -226,7 +226,7 @@ async function addToGroup(
     if (skipGone) return false;
     throw connectionNotFound();
   }
-  await announceAll(deps, [change]);
+  await announceChanges(deps, [change]);
   return true;
 }
 
@@ -252,16 +252,16 @@ async function leaveAllGroups(connectionId: string, deps: AdminDeps): Promise<vo
   const groups = await deps.store.getConnectionGroups(deps.config.hub, connectionId);
   const changes = [];
   for (const group of groups) changes.push(await removeFromGroup(group, connectionId, deps));
-  await announceAll(deps, changes);
+  await announceChanges(deps, changes);
 }
 
-async function announceAll(
+/** The presence notices of what an action changed (the store's `undefined`: nothing to tell). */
+async function announceChanges(
   deps: AdminDeps,
   changes: readonly (PresenceChange | undefined)[],
 ): Promise<void> {
-  for (const change of changes) {
-    if (change !== undefined) await announcePresence(deps.service, change, deps.log);
-  }
+  const made = changes.filter((change) => change !== undefined);
+  await announceAll(deps.service, made, deps.log);
 }
 
 async function envelopeOf(

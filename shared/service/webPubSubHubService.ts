@@ -80,27 +80,17 @@ export class WebPubSubHubService implements HubService {
 
   async addToGroup(group: string, connectionId: string): Promise<boolean> {
     refuseDotSegments(group, connectionId);
-    try {
-      await this.call(async (sdk, abortSignal) => {
-        await sdk.group(group).addConnection(connectionId, { abortSignal });
-      }, "names a connection");
-      return true;
-    } catch (error) {
-      if (error instanceof ServiceRefusal && error.status === 404) return false;
-      throw error;
-    }
+    return await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.group(group).addConnection(connectionId, { abortSignal });
+    });
   }
 
   async removeFromGroup(group: string, connectionId: string): Promise<void> {
     refuseDotSegments(group, connectionId);
-    try {
-      await this.call(async (sdk, abortSignal) => {
-        await sdk.group(group).removeConnection(connectionId, { abortSignal });
-      }, "names a connection");
-    } catch (error) {
-      // A connection the service no longer has is in no group: what was wanted.
-      if (!(error instanceof ServiceRefusal && error.status === 404)) throw error;
-    }
+    // A connection the service no longer has is in no group: what was wanted.
+    await this.unlessGone(async (sdk, abortSignal) => {
+      await sdk.group(group).removeConnection(connectionId, { abortSignal });
+    });
   }
 
   async removeUserFromGroup(group: string, userId: string): Promise<void> {

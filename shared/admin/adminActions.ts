@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { toError } from "../errors.js";
 import type { Log } from "../log/log.js";
-import { announceAll } from "../presence/announcePresence.js";
+import { announceAll, netChange } from "../presence/announcePresence.js";
 import type { Envelope } from "../routing/messageTypes.js";
 import type { Runtime } from "../runtime.js";
 import type { Permission } from "../service/hubService.js";
@@ -202,10 +202,7 @@ async function addToGroup(
   const undo = async () => {
     if (existed) return;
     const undone = await deps.repairStore.deleteMembership(hub, connectionId, group);
-    // An `online` never announced and the `offline` of its undo cancel out.
-    if (!(change?.state === "online" && undone?.state === "offline")) {
-      await announceChanges(deps, [undone]);
-    }
+    await announceChanges(deps, [netChange(change, undone)]);
   };
   let added: boolean;
   try {

@@ -39,3 +39,14 @@ export async function announceAll(
 ): Promise<void> {
   await Promise.all(changes.map(async (change) => await announcePresence(service, change, log)));
 }
+
+/**
+ * What a join and its undo changed together: an `online` never announced and its undo's
+ * `offline` cancel out; otherwise whichever of the two changed presence.
+ */
+export function netChange(
+  joined: PresenceChange | undefined,
+  undone: PresenceChange | undefined,
+): PresenceChange | undefined {
+  return joined !== undefined && undone !== undefined ? undefined : (joined ?? undone);
+}

@@ -38,7 +38,10 @@ export interface ReconcileReport {
    * rows, repaired) by the orphan sweep.
    */
   readonly orphans: { readonly scanned: number; readonly removed: number };
-  /** `offline` notices sent for users whose last connection in a presence group this run removed. */
+  /**
+   * `offline` notices this run made, for users whose last connection in a presence group it
+   * removed (one REST call each; one the service refused is logged, and counted all the same).
+   */
   readonly offline: number;
   /** False when the run stopped at its time or row budget; the next run goes on. */
   readonly complete: boolean;

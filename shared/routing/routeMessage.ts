@@ -2,7 +2,7 @@ import { authorizeDirect, authorizeGroup, type Decision } from "../authorization
 import { SettingNames as S } from "../config/settingNames.js";
 import type { EventDeps } from "../events/eventDeps.js";
 import type { UserEvent } from "../protocol/webPubSubEvent.js";
-import { announcePresence } from "../presence/announcePresence.js";
+import { announcePresence, netChange } from "../presence/announcePresence.js";
 import type { EventStamp, PresenceChange } from "../state/stateStore.js";
 import type { ClientMessage } from "./clientMessage.js";
 import { identifySender, type Sender } from "./identifySender.js";
@@ -360,14 +360,6 @@ function logRepairFailure(deps: EventDeps, action: "join" | "send", failure: unk
 
 async function announce(deps: EventDeps, change: PresenceChange | undefined): Promise<void> {
   if (change !== undefined) await announcePresence(deps.service, change, deps.log);
-}
-
-/** What a join and its undo changed together: an `online` and an `offline` cancel out. */
-function netChange(
-  joined: PresenceChange | undefined,
-  undone: PresenceChange | undefined,
-): PresenceChange | undefined {
-  return joined !== undefined && undone !== undefined ? undefined : (joined ?? undone);
 }
 
 function stamp(event: UserEvent): EventStamp {

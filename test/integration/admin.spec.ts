@@ -562,6 +562,16 @@ describe("admin API", () => {
           groups: [group],
         },
       );
+
+      // A disconnect leaves the user's index row to the purge; the listing reads each state.
+      await second.disconnect();
+      expect(await app.tableRows.partition(Keys.connectionsOfUser(app.hub, userId))).toHaveLength(
+        2,
+      );
+      const after = (await call(adminRequest("GET", `users/${userId}`))).json() as {
+        connections: string[];
+      };
+      expect(after.connections).toEqual([first.connectionId]);
     });
   });
 });

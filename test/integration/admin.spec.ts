@@ -200,6 +200,23 @@ describe("admin API", () => {
       expect(app.recorder.calls).toEqual([]);
     });
 
+    it("When a name is longer than 1,024 characters, then it is refused before anything is called", async () => {
+      const response = await call(adminRequest("PUT", `groups/${"g".repeat(1025)}/users/u`));
+      expect(response.status).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: "bad_request" } });
+      expect(app.recorder.calls).toEqual([]);
+    });
+
+    it("When any REST call would name '.' or '..', then the service client refuses it without calling", async () => {
+      const { service } = app.runtime;
+      const refused = { name: "ServiceRefusal", code: "bad_message", status: 400 };
+      await expect(service.sendToUser("..", { a: 1 })).rejects.toMatchObject(refused);
+      await expect(service.sendToGroup(".", { a: 1 })).rejects.toMatchObject(refused);
+      await expect(service.closeGroup("..", {})).rejects.toMatchObject(refused);
+      await expect(service.addToGroup("g", "..")).rejects.toMatchObject(refused);
+      expect(app.recorder.calls).toEqual([]);
+    });
+
     it("When the service refuses a name, then the admin API answers 400 bad_request, not a server failure", async () => {
       app.recorder.refusedNames.add("refused-name");
       try {

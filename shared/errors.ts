@@ -6,13 +6,20 @@ export type ClientErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429;
  * The error boundary answers it as is; every other error becomes an opaque 500.
  */
 export class HttpError extends Error {
+  /** A machine-readable code, for callers answered in JSON (the admin API). */
+  readonly code: string | undefined;
+  /** Extra response headers (`Allow` for a 405). */
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly status: ClientErrorStatus,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; code?: string; headers?: Record<string, string> } = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HttpError";
+    this.code = options.code;
+    this.headers = options.headers ?? {};
   }
 }
 

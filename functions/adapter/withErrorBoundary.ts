@@ -13,7 +13,6 @@ import {
   textResponse,
   type EventResponse,
 } from "../../shared/protocol/eventResponse.js";
-import { AdminError } from "../../shared/admin/adminError.js";
 import { contextLog } from "./contextLog.js";
 import { toHttpResponse } from "./toHttpResponse.js";
 
@@ -67,9 +66,12 @@ export function withErrorBoundary(handler: CoreHandler, style: ErrorStyle = "tex
 
 function refusal(error: HttpError, style: ErrorStyle): EventResponse {
   if (style === "text") return textResponse(error.status, error.message);
-  const code = error instanceof AdminError ? error.code : STATUS_CODES[error.status];
-  const headers = error instanceof AdminError ? { ...error.headers } : {};
-  return jsonResponse(error.status, { error: { code, message: error.message } }, headers);
+  const code = error.code ?? STATUS_CODES[error.status];
+  return jsonResponse(
+    error.status,
+    { error: { code, message: error.message } },
+    { ...error.headers },
+  );
 }
 
 function failure(error: Error, style: ErrorStyle): EventResponse {
@@ -86,7 +88,7 @@ function failure(error: Error, style: ErrorStyle): EventResponse {
   return jsonResponse(500, { error: { code: "internal", message: "internal error" } });
 }
 
-/** The code of a refusal raised outside the admin API's own errors (a body limit, say). */
+/** The code of a refusal that names none (a body limit, say). */
 const STATUS_CODES: Readonly<Record<HttpError["status"], string>> = {
   400: "bad_request",
   401: "unauthenticated",

@@ -14,14 +14,16 @@ export type AdminErrorCode =
 
 /** A refusal of an admin request: its status, a code and a reason safe to show the caller. */
 export class AdminError extends HttpError {
+  declare readonly code: AdminErrorCode;
+
   constructor(
     status: ClientErrorStatus,
-    readonly code: AdminErrorCode,
+    code: AdminErrorCode,
     message: string,
     /** Extra response headers (`Allow` for a 405). */
-    readonly headers: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string>> = {},
   ) {
-    super(status, message);
+    super(status, message, { code, headers: { ...headers } });
     this.name = "AdminError";
   }
 }
